@@ -1,0 +1,9 @@
+import type { EventBus } from '../events/bus';
+import type { Db } from '../store/db';
+
+/** What every activity may touch; tests pass real test servers, never module mocks. */
+export interface ActivityDeps {
+  db: Db;
+  bus: EventBus;
+  clock: () => Date;
+}

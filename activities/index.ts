@@ -1,0 +1,13 @@
+import type { ActivityDeps } from './deps';
+import { createDueSyncActivities } from './due-syncs';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity the workers register, built from their dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDueSyncActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

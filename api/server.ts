@@ -1,0 +1,30 @@
+// `npm run api`: the HTTP API as its own process, against the services the environment names.
+import { apiEnvSchema, loadEnvOrExit } from '../config/env';
+import { createEventBus } from '../events/create-bus';
+import { createLogger } from '../observability/logger';
+import { createDb } from '../store/db';
+import { connectClient } from '../temporal/client';
+import { buildApp } from './app';
+
+async function main(): Promise<void> {
+  const env = loadEnvOrExit(apiEnvSchema);
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
+  const db = createDb(env.DATABASE_URL);
+  const bus = createEventBus(env);
+  const temporal = await connectClient(env);
+  const app = await buildApp({ db, bus, temporal, logger });
+  await app.listen({ host: env.API_HOST, port: env.API_PORT });
+
+  const shutdown = async () => {
+    await app.close();
+    await Promise.all([temporal.connection.close(), bus.close(), db.end()]);
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((err) => {
+  process.stderr.write(`api failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+// One zod schema for the environment; each process narrows it to what it needs and parses once at start.
+import { msToNumber } from '@temporalio/common';
+import { z } from 'zod';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+        if (!Number.isFinite(ms) || ms <= 0) throw new Error('not positive');
+        return ms;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected a positive duration such as 60s, 5m or 1h, got "${value}"` });
+        return z.NEVER;
+      }
+    });
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** 32 bytes, given as 64 hex characters or as base64. */
+const encryptionKey = z.string().transform((value, ctx) => {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'expected 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)' });
+    return z.NEVER;
+  }
+  return key;
+});
+
+export const envFields = {
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TASK_QUEUE: z.string().min(1).default('integration-sync'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected postgres://user:pass@host:port/db' }),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'expected redis://host:port' }).optional(),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
+  EVENT_STREAM_MAXLEN: positiveInt(100_000),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  SYNC_CHECK_INTERVAL: duration('60s'),
+  TOKEN_REFRESH_INTERVAL: duration('1h'),
+  BATCH_THRESHOLD: positiveInt(100),
+  ENCRYPTION_KEY: encryptionKey,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+} as const;
+
+type Field = keyof typeof envFields;
+
+function pickFields<K extends Field>(keys: readonly K[]) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, envFields[k]])) as Pick<typeof envFields, K>);
+}
+
+const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE'] as const;
+const bus = ['REDIS_URL', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
+
+export const workerEnvSchema = pickFields([
+  ...temporal,
+  ...bus,
+  'DATABASE_URL',
+  'BATCH_THRESHOLD',
+  'ENCRYPTION_KEY',
+  'LOG_LEVEL',
+]);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'LOG_LEVEL']);
+export const schedulesEnvSchema = pickFields([...temporal, 'SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'LOG_LEVEL']);
+/** The launcher runs every role itself and brings its own database and key when none is given. */
+export const launcherEnvSchema = pickFields([
+  ...temporal,
+  ...bus,
+  'API_HOST',
+  'API_PORT',
+  'SYNC_CHECK_INTERVAL',
+  'TOKEN_REFRESH_INTERVAL',
+  'BATCH_THRESHOLD',
+  'LOG_LEVEL',
+  'DATA_DIR',
+]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type SchedulesEnv = z.infer<typeof schedulesEnvSchema>;
+export type LauncherEnv = z.infer<typeof launcherEnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; a bad value throws a ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  // An empty variable means unset, as in most deployment tools.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(given);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const missing = issue.code === 'invalid_type' && given[name] === undefined;
+    return `${name}: ${missing ? 'is required but not set' : issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** For process entry points: a bad config ends the process with the message and no stack trace. */
+export function loadEnvOrExit<S extends z.ZodType>(schema: S): z.infer<S> {
+  try {
+    return parseEnv(schema);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

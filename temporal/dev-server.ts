@@ -1,0 +1,84 @@
+// Runs the `temporal` CLI's dev server as a child process, for `npm start` and the integration tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { findTool } = require('../scripts/tools') as { findTool(name: string): string | undefined };
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  port: number;
+  /** Omit for a headless server. */
+  uiPort?: number;
+  /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
+  dbFile?: string;
+  namespace?: string;
+  onOutput?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const binary = findTool('temporal');
+  if (!binary) throw new Error('The temporal CLI is not installed: run `node scripts/bootstrap.js` first.');
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
+  args.push('--namespace', options.namespace ?? 'default');
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
+
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-4_000);
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const address = `127.0.0.1:${options.port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`temporal server exited with code ${code}: ${output.trim()}`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitUntilServing(address, options.readyTimeoutMs ?? 60_000), exited]);
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const server: DevServer = { address, process: child, stop };
+  if (options.uiPort) server.uiUrl = `http://localhost:${options.uiPort}`;
+  return server;
+}
+
+async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}

@@ -1,0 +1,35 @@
+// `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
+import { loadEnvOrExit, workerEnvSchema } from '../config/env';
+import { createEventBus } from '../events/create-bus';
+import { createLogger } from '../observability/logger';
+import { createDb } from '../store/db';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { createWorker } from './run-worker';
+
+async function main(): Promise<void> {
+  const env = loadEnvOrExit(workerEnvSchema);
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
+  installTemporalRuntime(logger);
+  const db = createDb(env.DATABASE_URL);
+  const bus = createEventBus(env);
+  const { worker, connection } = await createWorker({
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TASK_QUEUE,
+    db,
+    bus,
+    ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH } : {}),
+  });
+  logger.info({ taskQueue: env.TASK_QUEUE, bus: bus.kind }, 'worker started');
+  // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.
+  await worker.run();
+  await connection.close();
+  await bus.close();
+  await db.end();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

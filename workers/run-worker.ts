@@ -1,0 +1,29 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { EventBus } from '../events/bus';
+import type { Db } from '../store/db';
+import { createWorkerOptions } from './options';
+
+export interface WorkerRoleDeps {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  bus: EventBus;
+  workflowBundlePath?: string;
+}
+
+/** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
+export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: deps.address });
+  const activities = createActivities({ db: deps.db, bus: deps.bus, clock: () => new Date() });
+  const options = createWorkerOptions({
+    connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities,
+    ...(deps.workflowBundlePath ? { workflowBundlePath: deps.workflowBundlePath } : {}),
+  });
+  const worker = await Worker.create(options);
+  return { worker, connection };
+}

@@ -1,0 +1,1 @@
+export { checkDueSyncs } from './check-due-syncs';
