@@ -3,6 +3,7 @@ import { apiEnvSchema, loadEnvOrExit } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
 import { createDb } from '../store/db';
+import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
 import { buildApp } from './app';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const env = loadEnvOrExit(apiEnvSchema);
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
   const db = createDb(env.DATABASE_URL);
+  await runMigrations(db);
   const bus = createEventBus(env);
   const temporal = await connectClient(env);
   const app = await buildApp({ db, bus, temporal, logger });

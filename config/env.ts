@@ -46,6 +46,8 @@ export const envFields = {
   ENCRYPTION_KEY: encryptionKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** A prebuilt workflow bundle (tests, benchmark); unset = bundle workflows/ at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 } as const;
 
 type Field = keyof typeof envFields;
@@ -64,6 +66,7 @@ export const workerEnvSchema = pickFields([
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEY',
   'LOG_LEVEL',
+  'WORKFLOW_BUNDLE_PATH',
 ]);
 export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'LOG_LEVEL']);
 export const schedulesEnvSchema = pickFields([...temporal, 'SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'LOG_LEVEL']);

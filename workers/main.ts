@@ -3,6 +3,7 @@ import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
 import { createDb } from '../store/db';
+import { runMigrations } from '../store/migrate';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorker } from './run-worker';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
   installTemporalRuntime(logger);
   const db = createDb(env.DATABASE_URL);
+  await runMigrations(db);
   const bus = createEventBus(env);
   const { worker, connection } = await createWorker({
     address: env.TEMPORAL_ADDRESS,
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
     taskQueue: env.TASK_QUEUE,
     db,
     bus,
-    ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH } : {}),
+    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
   logger.info({ taskQueue: env.TASK_QUEUE, bus: bus.kind }, 'worker started');
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.

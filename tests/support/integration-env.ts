@@ -1,0 +1,115 @@
+// Per test file: its own database (cloned from the migrated template), Redis key prefix and task queue, so files cannot collide.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { RedisEventBus } from '../../events/redis-bus';
+import { createDb, type Db } from '../../store/db';
+import { ensureDatabase } from '../../store/ensure-database';
+import { SERVERS_FILE, type TestServers } from './servers-file';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface IntegrationEnv {
+  servers: TestServers;
+  databaseUrl: string;
+  db: Db;
+  keyPrefix: string;
+  taskQueue: string;
+  bus: RedisEventBus;
+  client: Client;
+  encryptionKey: string;
+  /** The environment a worker or API process of this file runs with. */
+  processEnv: Record<string, string>;
+  /** Runs the production worker entry point as a child process, so a test can kill it without killing itself. */
+  startWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  close(): Promise<void>;
+}
+
+export async function createIntegrationEnv(): Promise<IntegrationEnv> {
+  const servers = JSON.parse(readFileSync(SERVERS_FILE, 'utf8')) as TestServers;
+  const suffix = randomBytes(4).toString('hex');
+  const database = `test_${suffix}`;
+  await ensureDatabase(servers.postgresAdminUrl, database, servers.templateDatabase);
+  const databaseUrl = servers.postgresUrlTemplate.replace('{database}', database);
+  const db = createDb(databaseUrl);
+  const keyPrefix = `test:${suffix}:`;
+  const taskQueue = `test-${suffix}`;
+  const encryptionKey = randomBytes(32).toString('hex');
+  const bus = new RedisEventBus({ url: servers.redisUrl, keyPrefix, stream: 'events', streamMaxLen: 1_000_000 });
+  const connection = await Connection.connect({ address: servers.temporalAddress });
+  const client = new Client({ connection });
+  const processEnv: Record<string, string> = {
+    TEMPORAL_ADDRESS: servers.temporalAddress,
+    TASK_QUEUE: taskQueue,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: servers.redisUrl,
+    REDIS_KEY_PREFIX: keyPrefix,
+    EVENT_STREAM: 'events',
+    ENCRYPTION_KEY: encryptionKey,
+    WORKFLOW_BUNDLE_PATH: servers.workflowBundlePath,
+    LOG_LEVEL: 'info',
+  };
+  const workers = new Set<WorkerProcess>();
+
+  const startWorker = async (extraEnv: Record<string, string> = {}): Promise<WorkerProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...processEnv, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const started = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('"worker started"')) resolve();
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it started:\n${output}`)));
+    });
+    const worker: WorkerProcess = {
+      child,
+      output: () => output,
+      stop: async (signal = 'SIGTERM') => {
+        workers.delete(worker);
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill(signal);
+        await gone;
+      },
+    };
+    workers.add(worker);
+    await started;
+    return worker;
+  };
+
+  return {
+    servers,
+    databaseUrl,
+    db,
+    keyPrefix,
+    taskQueue,
+    bus,
+    client,
+    encryptionKey,
+    processEnv,
+    startWorker,
+    close: async () => {
+      await Promise.all([...workers].map((w) => w.stop()));
+      await Promise.allSettled([bus.close(), connection.close(), db.end()]);
+      const admin = new PgClient({ connectionString: servers.postgresAdminUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}

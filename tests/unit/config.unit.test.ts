@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { apiEnvSchema, ConfigError, launcherEnvSchema, parseEnv, schedulesEnvSchema, workerEnvSchema } from '../../config/env';
+
+const KEY = 'ab'.repeat(32);
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/app', ENCRYPTION_KEY: KEY };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const env = parseEnv(workerEnvSchema, valid);
+    expect(env).toMatchObject({
+      TEMPORAL_ADDRESS: 'localhost:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TASK_QUEUE: 'integration-sync',
+      BATCH_THRESHOLD: 100,
+      LOG_LEVEL: 'info',
+    });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.ENCRYPTION_KEY).toHaveLength(32);
+    const schedules = parseEnv(schedulesEnvSchema, {});
+    expect(schedules.SYNC_CHECK_INTERVAL).toBe(60_000);
+    expect(schedules.TOKEN_REFRESH_INTERVAL).toBe(3_600_000);
+  });
+
+  it('parses durations and numbers from strings', () => {
+    const env = parseEnv(schedulesEnvSchema, { SYNC_CHECK_INTERVAL: '90s', TOKEN_REFRESH_INTERVAL: '30m' });
+    expect(env.SYNC_CHECK_INTERVAL).toBe(90_000);
+    expect(env.TOKEN_REFRESH_INTERVAL).toBe(1_800_000);
+    expect(parseEnv(apiEnvSchema, { ...valid, API_PORT: '8080' }).API_PORT).toBe(8080);
+    expect(parseEnv(workerEnvSchema, { ...valid, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).ENCRYPTION_KEY).toEqual(
+      Buffer.alloc(32, 7),
+    );
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf(() =>
+      parseEnv(apiEnvSchema, { API_PORT: 'eighty', DATABASE_URL: 'mysql://x/y', ENCRYPTION_KEY: 'short', LOG_LEVEL: 'loud', REDIS_URL: 'nope' }),
+    );
+    const names = problems.map((p) => p.split(':')[0]).sort();
+    expect(names).toEqual(['API_PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'LOG_LEVEL', 'REDIS_URL']);
+  });
+
+  it('says a required variable is missing, and treats an empty one as unset', () => {
+    const problems = problemsOf(() => parseEnv(workerEnvSchema, { DATABASE_URL: '' }));
+    expect(problems).toEqual(
+      expect.arrayContaining(['DATABASE_URL: is required but not set', 'ENCRYPTION_KEY: is required but not set']),
+    );
+  });
+
+  it('rejects a zero or malformed interval', () => {
+    const problems = problemsOf(() => parseEnv(schedulesEnvSchema, { SYNC_CHECK_INTERVAL: '0s', TOKEN_REFRESH_INTERVAL: 'soon' }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL']);
+  });
+
+  it('lets the launcher run without a database URL or key (it brings its own)', () => {
+    const env = parseEnv(launcherEnvSchema, {});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.ENCRYPTION_KEY).toBeUndefined();
+    expect(env.DATA_DIR).toBe('.data');
+  });
+
+  it('stops a process with a bad config: non-zero exit, the variable named, no stack trace', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'workers', 'main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://u:p@localhost/db', ENCRYPTION_KEY: 'tooshort', BATCH_THRESHOLD: '0' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('ENCRYPTION_KEY');
+    expect(result.stderr).toContain('BATCH_THRESHOLD');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
