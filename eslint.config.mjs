@@ -43,7 +43,7 @@ export default tseslint.config(
           paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflow code must stay deterministic: do I/O in an activity.' })),
           patterns: [
             { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Workflows import activity types only.' },
-            { group: ['../api/*', '../store/*', '../events/*', '../connectors/*'], allowTypeImports: true, message: 'Workflows import types only from outside workflows/.' },
+            { group: ['../api/*', '../store/*', '../events/*', '../connectors/*', '../mapping/*', '../security/*'], allowTypeImports: true, message: 'Workflows import types only from outside workflows/ and contracts/.' },
           ],
         },
       ],

@@ -4,6 +4,8 @@ const transform = {
 };
 
 module.exports = {
+  // Integration tests wait for real syncs; unit tests finish long before this.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +20,6 @@ module.exports = {
       testMatch: ['<rootDir>/tests/**/*.integration.test.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,3 +1,4 @@
+import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Db } from '../store/db';
 
@@ -5,5 +6,8 @@ import type { Db } from '../store/db';
 export interface ActivityDeps {
   db: Db;
   bus: EventBus;
+  connectors: ConnectorRegistry;
   clock: () => Date;
+  encryptionKey: Buffer;
+  batchThreshold: number;
 }

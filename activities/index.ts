@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createDueSyncActivities } from './due-syncs';
+import { createSyncActivities } from './sync';
 
 export type { ActivityDeps } from './deps';
 
@@ -7,6 +8,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDueSyncActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const applied = await runMigrations(db);
     logger.info({ applied }, 'migrations applied');
 
-    loadOrCreateEncryptionKey(env.ENCRYPTION_KEY, dataDir);
+    const encryptionKey = loadOrCreateEncryptionKey(env.ENCRYPTION_KEY, dataDir);
     const bus = createEventBus(env);
     stops.push(() => bus.close());
 
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       taskQueue: env.TASK_QUEUE,
       db,
       bus,
+      encryptionKey,
+      batchThreshold: env.BATCH_THRESHOLD,
     });
     const running = worker.run();
     stops.push(async () => {

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     taskQueue: env.TASK_QUEUE,
     db,
     bus,
+    encryptionKey: env.ENCRYPTION_KEY,
+    batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
   logger.info({ taskQueue: env.TASK_QUEUE, bus: bus.kind }, 'worker started');

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Db } from '../store/db';
 import { createWorkerOptions } from './options';
@@ -10,13 +11,22 @@ export interface WorkerRoleDeps {
   taskQueue: string;
   db: Db;
   bus: EventBus;
+  encryptionKey: Buffer;
+  batchThreshold: number;
   workflowBundlePath?: string;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
 export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: deps.address });
-  const activities = createActivities({ db: deps.db, bus: deps.bus, clock: () => new Date() });
+  const activities = createActivities({
+    db: deps.db,
+    bus: deps.bus,
+    connectors: createConnectorRegistry(),
+    clock: () => new Date(),
+    encryptionKey: deps.encryptionKey,
+    batchThreshold: deps.batchThreshold,
+  });
   const options = createWorkerOptions({
     connection,
     namespace: deps.namespace,

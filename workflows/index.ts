@@ -1,1 +1,2 @@
 export { checkDueSyncs } from './check-due-syncs';
+export { getSyncStateQuery, integrationSync, requestSyncSignal } from './integration-sync';

@@ -26,6 +26,9 @@ CREATE TABLE integrations (
   next_sync_at           timestamptz,
   last_sync_at           timestamptz,
   last_sync_status       text,
+  last_sync_finished_at  timestamptz,
+  last_sync_error        text,
+  last_sync_counts       jsonb,
   created_at             timestamptz NOT NULL DEFAULT now(),
   updated_at             timestamptz NOT NULL DEFAULT now()
 );
@@ -59,26 +62,16 @@ CREATE TABLE field_mappings (
   PRIMARY KEY (integration_id, entity_type)
 );
 
+-- Per integration and entity type: the cursor of the sync in progress (resume point) and the high-water mark
+-- of the last completed pass (where an incremental sync starts).
 CREATE TABLE sync_checkpoints (
-  sync_task_id    text NOT NULL,
-  entity_type     text NOT NULL,
-  integration_id  uuid NOT NULL,
-  cursor          jsonb,
-  done            boolean NOT NULL DEFAULT false,
-  updated_at      timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (sync_task_id, entity_type)
-);
-
--- Claim-check: fetched pages wait here, so raw records never travel through workflow history.
-CREATE TABLE staged_pages (
-  id              bigserial PRIMARY KEY,
-  sync_task_id    text NOT NULL,
-  integration_id  uuid NOT NULL,
-  entity_type     text NOT NULL,
-  page_key        text NOT NULL,
-  records         jsonb NOT NULL,
-  created_at      timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (sync_task_id, entity_type, page_key)
+  integration_id   uuid NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  entity_type      text NOT NULL,
+  sync_task_id     text,
+  cursor           text,
+  watermark        text,
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (integration_id, entity_type)
 );
 
 CREATE TABLE shards (
@@ -89,7 +82,9 @@ CREATE TABLE shards (
   external_id     text NOT NULL,
   data            jsonb NOT NULL,
   content_hash    text NOT NULL,
+  -- The sync task that last changed the row and how: a retried chunk reports (and re-announces) the same outcome.
   sync_task_id    text NOT NULL,
+  last_change     text NOT NULL CHECK (last_change IN ('created', 'updated')),
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   UNIQUE (tenant_id, integration_id, entity_type, external_id)

@@ -1,0 +1,199 @@
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
+import { invalidConfig } from '../connectors/errors';
+import type { Connector } from '../connectors/types';
+import { createEvent } from '../events/envelope';
+import { mergeMappings } from '../mapping/field-mapping';
+import { entitySchemas } from '../mapping/entities';
+import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
+import { getFieldMapping } from '../store/field-mappings';
+import { getCredentials, getIntegration, recordSyncResult } from '../store/integrations';
+import type { ActivityDeps } from './deps';
+import { processPage } from './sync-page';
+
+export interface SyncTaskRef {
+  integrationId: string;
+  tenantId: string;
+  syncTaskId: string;
+  correlationId: string;
+}
+
+export interface SyncPlan {
+  provider: string;
+  entityTypes: string[];
+  /** Per entity type: the incremental high-water mark to start from, or null for everything. */
+  since: Record<string, string | null>;
+}
+
+export interface SyncChunkInput extends SyncTaskRef {
+  entityType: string;
+  cursor: string | null;
+  since: string | null;
+  maxRecords: number;
+  maxMillis: number;
+  pageSize?: number;
+}
+
+export interface SyncChunkResult {
+  counters: SyncCounters;
+  nextCursor: string | null;
+  done: boolean;
+  /** Latest provider modification time seen in this chunk (UTC ISO), for the next incremental sync. */
+  highWaterMark: string | null;
+}
+
+interface ChunkProgress {
+  cursor: string | null;
+  counters: SyncCounters;
+  highWaterMark: string | null;
+}
+
+const maxIso = (a: string | null, b: string | undefined): string | null => {
+  if (!b) return a;
+  const iso = new Date(b).toISOString();
+  return a === null || iso > a ? iso : a;
+};
+
+export function createSyncActivities(deps: ActivityDeps) {
+  const { db, bus, connectors, clock } = deps;
+
+  async function load(ref: { tenantId: string; integrationId: string }): Promise<{ connector: Connector; config: Record<string, unknown> }> {
+    const integration = await getIntegration(db, ref.tenantId, ref.integrationId);
+    if (!integration) throw invalidConfig(`integration ${ref.integrationId} not found for tenant ${ref.tenantId}`);
+    if (integration.status === 'paused') throw invalidConfig(`integration ${ref.integrationId} is paused: ${integration.pauseReason ?? 'no reason given'}`);
+    const connector = connectors.get(integration.provider);
+    if (!connector) throw invalidConfig(`no connector for provider "${integration.provider}"`);
+    return { connector, config: integration.config };
+  }
+
+  return {
+    /** Validates the integration, decides where each entity type starts, and announces the sync. */
+    async beginSync(input: SyncTaskRef & { trigger: SyncInput['trigger']; mode: SyncMode; entityTypes?: string[]; filters?: Record<string, unknown> }): Promise<SyncPlan> {
+      const { connector } = await load(input);
+      const entityTypes = input.entityTypes ?? [...connector.entityTypes];
+      const unknown = entityTypes.filter((t) => !connector.entityTypes.includes(t));
+      if (unknown.length) throw invalidConfig(`${connector.provider} does not sync ${unknown.join(', ')} (it syncs ${connector.entityTypes.join(', ')})`);
+      const since: Record<string, string | null> = {};
+      for (const entityType of entityTypes) {
+        since[entityType] = input.mode === 'incremental' ? (await getCheckpoint(db, input.integrationId, entityType)).watermark : null;
+      }
+      await bus.publish([
+        createEvent(
+          'integration.sync.started',
+          {
+            integrationId: input.integrationId,
+            integrationType: connector.provider,
+            params: {
+              syncTaskId: input.syncTaskId,
+              trigger: input.trigger,
+              mode: input.mode,
+              ...(input.entityTypes ? { entityTypes: input.entityTypes } : {}),
+              ...(input.filters ? { filters: input.filters } : {}),
+            },
+            startedAt: clock().toISOString(),
+          },
+          { tenantId: input.tenantId, integrationId: input.integrationId, correlationId: input.correlationId, idempotencyKey: `${input.syncTaskId}:started` },
+        ),
+      ]);
+      return { provider: connector.provider, entityTypes, since };
+    },
+
+    /**
+     * Pages through the provider until the chunk's record or time bound, committing each page before the next.
+     * Heartbeats carry the cursor and counters, so a retry after a dead worker resumes at the last committed page.
+     */
+    async syncChunk(input: SyncChunkInput): Promise<SyncChunkResult> {
+      const ctx = Context.current();
+      const { connector, config } = await load(input);
+      const credentials = (await getCredentials(db, deps.encryptionKey, input.tenantId, input.integrationId)) ?? {};
+      const schema = entitySchemas[input.entityType];
+      if (!schema) throw invalidConfig(`no internal schema for entity type ${input.entityType}`);
+      const mapping = mergeMappings(
+        connector.defaultMappings[input.entityType],
+        await getFieldMapping(db, input.tenantId, input.integrationId, input.entityType),
+      );
+
+      const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
+      const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
+      const deadline = Date.now() + input.maxMillis;
+      let done = false;
+      while (!done && progress.counters.recordsFetched < input.maxRecords && Date.now() < deadline) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
+        const pageKey = progress.cursor ?? 'first';
+        const page = await connector.fetchPage(
+          { config, credentials },
+          { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) },
+        );
+        const counters = await processPage(
+          {
+            db,
+            bus,
+            connector,
+            mapping,
+            schema,
+            batchThreshold: deps.batchThreshold,
+            tenantId: input.tenantId,
+            integrationId: input.integrationId,
+            entityType: input.entityType,
+            syncTaskId: input.syncTaskId,
+            correlationId: input.correlationId,
+            pageKey,
+            now: clock,
+          },
+          page.records,
+        );
+        for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
+        progress.counters = addCounters(progress.counters, counters);
+        progress.cursor = page.nextCursor;
+        done = page.nextCursor === null;
+        await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
+        ctx.heartbeat(progress);
+      }
+      return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
+    },
+
+    /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */
+    async finishSync(
+      input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string> },
+    ): Promise<void> {
+      const finishedAt = clock();
+      await recordSyncResult(db, {
+        tenantId: input.tenantId,
+        integrationId: input.integrationId,
+        status: input.status,
+        counters: input.counters,
+        startedAt: input.startedAt,
+        finishedAt: finishedAt.toISOString(),
+        ...(input.error ? { error: input.error } : {}),
+      });
+      const context = { tenantId: input.tenantId, integrationId: input.integrationId, correlationId: input.correlationId };
+      if (input.status === 'completed') {
+        for (const [entityType, mark] of Object.entries(input.watermarks)) await advanceWatermark(db, input.integrationId, entityType, mark);
+        const c = input.counters;
+        await bus.publish([
+          createEvent(
+            'integration.sync.completed',
+            {
+              totalOrders: c.recordsFetched,
+              createdOrders: c.created,
+              updatedOrders: c.updated,
+              rejectedOrders: c.rejected,
+              duration: Math.max(0, finishedAt.getTime() - Date.parse(input.startedAt)),
+              completedAt: finishedAt.toISOString(),
+            },
+            { ...context, idempotencyKey: `${input.syncTaskId}:completed` },
+          ),
+        ]);
+      } else {
+        await bus.publish([
+          createEvent(
+            'integration.sync.failed',
+            { error: input.error ?? input.status, failedAt: finishedAt.toISOString() },
+            { ...context, idempotencyKey: `${input.syncTaskId}:failed` },
+          ),
+        ]);
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { FieldMapping } from '../mapping/field-mapping';
+
+/** One record as the provider sent it, with the two facts the engine needs pulled out. */
+export interface RawRecord {
+  externalId: string;
+  /** The provider's last-modified time, for the incremental high-water mark. */
+  updatedAt?: string;
+  data: Record<string, unknown>;
+}
+
+export interface FetchPageRequest {
+  entityType: string;
+  /** Opaque cursor from the previous page; null for the first page. */
+  cursor: string | null;
+  /** Incremental: only records modified at or after this (the connector picks the provider filter). */
+  since: string | null;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchPageResult {
+  records: RawRecord[];
+  nextCursor: string | null;
+}
+
+export interface ConnectionContext {
+  /** The integration's non-secret settings (shop domain, API version, base URL). */
+  config: Record<string, unknown>;
+  /** Decrypted only inside the activity that calls the provider; never returned from it. */
+  credentials: Record<string, string>;
+}
+
+export interface Connector {
+  provider: string;
+  /** Entity types this connector syncs, in the order a full sync visits them. */
+  entityTypes: readonly string[];
+  /** Platform name in order events (spec 004 `platform`). */
+  platform: string;
+  defaultMappings: Readonly<Record<string, FieldMapping>>;
+  fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
+}

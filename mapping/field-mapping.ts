@@ -1,0 +1,114 @@
+// Declarative field mappings: each internal field names where its value comes from in the provider's record.
+import { z } from 'zod';
+
+const transformSchema = z.enum(['string', 'decimal', 'datetime', 'number', 'lowercase']);
+
+export interface FieldRuleObject {
+  /** Dot path into the raw record, e.g. `customer.email` or `properties.amount`. */
+  path?: string;
+  /** A fixed value instead of a path. */
+  const?: unknown;
+  transform?: z.infer<typeof transformSchema>;
+  /** Used when the path holds null or nothing. */
+  default?: unknown;
+  /** For arrays: the mapping applied to each element. */
+  each?: Record<string, FieldRule>;
+}
+export type FieldRule = string | FieldRuleObject;
+
+export interface FieldMapping {
+  fields: Record<string, FieldRule>;
+}
+
+const fieldRuleSchema: z.ZodType<FieldRule> = z.lazy(() =>
+  z.union([
+    z.string().min(1),
+    z
+      .object({
+        path: z.string().min(1).optional(),
+        const: z.unknown().optional(),
+        transform: transformSchema.optional(),
+        default: z.unknown().optional(),
+        each: z.record(z.string(), fieldRuleSchema).optional(),
+      })
+      .strict(),
+  ]),
+);
+
+/** Validates a mapping stored by a user before it is saved or used. */
+export const fieldMappingSchema = z.object({ fields: z.record(z.string(), fieldRuleSchema) }).strict();
+
+export class MappingError extends Error {
+  override name = 'MappingError';
+}
+
+function readPath(record: unknown, path: string): unknown {
+  let value: unknown = record;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function applyTransform(field: string, value: unknown, transform: FieldRuleObject['transform']): unknown {
+  if (value === undefined || value === null || !transform) return value;
+  switch (transform) {
+    case 'string':
+      return String(value);
+    case 'lowercase':
+      return String(value).toLowerCase();
+    case 'number': {
+      const n = typeof value === 'number' ? value : Number(value);
+      if (!Number.isFinite(n)) throw new MappingError(`${field}: "${String(value)}" is not a number`);
+      return n;
+    }
+    case 'decimal': {
+      // Money stays a decimal string: a JSON number is written out as given, never rounded through arithmetic.
+      const text = typeof value === 'number' ? String(value) : String(value).trim();
+      if (!DECIMAL.test(text)) throw new MappingError(`${field}: "${String(value)}" is not a decimal amount`);
+      return text;
+    }
+    case 'datetime': {
+      const ms = typeof value === 'number' ? value : Date.parse(String(value));
+      if (Number.isNaN(ms)) throw new MappingError(`${field}: "${String(value)}" is not a date`);
+      return new Date(ms).toISOString();
+    }
+  }
+}
+
+function applyRule(field: string, rule: FieldRule, record: unknown): unknown {
+  if (typeof rule === 'string') return readPath(record, rule);
+  let value = rule.const !== undefined ? rule.const : rule.path ? readPath(record, rule.path) : undefined;
+  if (value === undefined || value === null) value = rule.default;
+  if (rule.each && Array.isArray(value)) {
+    return value.map((item, i) => mapFields(rule.each!, item, `${field}[${i}].`));
+  }
+  return applyTransform(field, value, rule.transform);
+}
+
+function mapFields(fields: Record<string, FieldRule>, record: unknown, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, rule] of Object.entries(fields)) {
+    const value = applyRule(prefix + field, rule, record);
+    if (value !== undefined && value !== null) out[field] = value;
+  }
+  return out;
+}
+
+/** A stored mapping overrides the connector's default field by field. */
+export function mergeMappings(defaults: FieldMapping | undefined, override: FieldMapping | undefined): FieldMapping {
+  return { fields: { ...(defaults?.fields ?? {}), ...(override?.fields ?? {}) } };
+}
+
+/** Maps one raw record, then validates it against the entity type's schema; throws MappingError naming what is wrong. */
+export function mapRecord<S extends z.ZodType>(mapping: FieldMapping, schema: S, raw: unknown): z.infer<S> {
+  const mapped = mapFields(mapping.fields, raw);
+  const result = schema.safeParse(mapped);
+  if (!result.success) {
+    throw new MappingError(result.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '));
+  }
+  return result.data;
+}

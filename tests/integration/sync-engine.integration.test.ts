@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { SyncInput, SyncState } from '../../contracts/sync';
+import { syncWorkflowId } from '../../contracts/sync';
+import type { EventEnvelope } from '../../events/envelope';
+import { integrationSync } from '../../workflows';
+import { dedupe, ofType, readStream } from '../support/events';
+import { FakeShopify } from '../support/fake-shopify';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { createIntegration } from '../support/seed';
+
+const TOKEN = 'shpat_test_token';
+const TENANT = 'tenant-sync';
+
+describe('integrationSync against a fake Shopify', () => {
+  let env: IntegrationEnv;
+  let shop: FakeShopify;
+  let integrationId: string;
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    shop.addOrders(1_000);
+    integrationId = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: TOKEN },
+      encryptionKey: env.encryptionKey,
+    });
+    await env.startWorker();
+  });
+
+  afterAll(async () => {
+    await shop?.stop();
+    await env?.close();
+  });
+
+  const run = async (overrides: Partial<SyncInput> = {}) => {
+    const correlationId = randomUUID();
+    const state = await env.client.workflow.execute(integrationSync, {
+      taskQueue: env.taskQueue,
+      workflowId: syncWorkflowId(integrationId),
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'incremental', correlationId, tuning: { pageSize: 250 }, ...overrides }],
+    });
+    const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
+    return { state, events, correlationId };
+  };
+
+  const shardCount = async () => Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+
+  it('stores 1,000 orders in 4 pages exactly once and announces each exactly once', async () => {
+    const { state, events } = await run();
+    expect(state).toMatchObject({ status: 'completed', pagesFetched: 4, recordsFetched: 1_000, created: 1_000, updated: 0, rejected: 0 });
+    expect(await shardCount()).toBe(1_000);
+    const seen = dedupe(events);
+    expect(seen).toHaveLength(events.length);
+    expect(ofType(seen, 'integration.data.mapped')).toHaveLength(1_000);
+    expect(ofType(seen, 'integration.sync.order.created')).toHaveLength(1_000);
+    const batches = ofType(seen, 'integration.data.raw.batch') as Array<EventEnvelope<'integration.data.raw.batch'>>;
+    expect(batches.map((b) => b.data.batchSize)).toEqual([250, 250, 250, 250]);
+    expect(ofType(seen, 'integration.data.raw')).toHaveLength(0);
+    expect(ofType(seen, 'integration.sync.started')).toHaveLength(1);
+    const [completed] = ofType(seen, 'integration.sync.completed') as Array<EventEnvelope<'integration.sync.completed'>>;
+    expect(completed!.data).toMatchObject({ totalOrders: 1_000, createdOrders: 1_000, updatedOrders: 0, rejectedOrders: 0 });
+    const mapped = ofType(seen, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
+    expect(new Set(mapped.map((m) => m.data.idempotencyKey)).size).toBe(1_000);
+    expect(mapped[0]!.data.idempotencyKey).toBe(`${integrationId}-${mapped[0]!.data.externalId}-${state.syncTaskId}`);
+    const row = await env.db.query('SELECT last_sync_status, last_sync_counts FROM integrations WHERE id = $1', [integrationId]);
+    expect(row.rows[0]).toMatchObject({ last_sync_status: 'completed', last_sync_counts: expect.objectContaining({ created: 1_000 }) });
+  });
+
+  it('keeps money exact and maps line items from the recorded payloads', async () => {
+    const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000000'`, [integrationId]);
+    expect(rows[0].data).toMatchObject({ orderNumber: '#1001', totalPrice: '598.94', currency: 'USD', status: 'partially_refunded' });
+    const withItems = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000002'`, [integrationId]);
+    expect(withItems.rows[0].data.lineItems[0]).toMatchObject({ title: 'IPod Nano - 8gb', price: '199.00', quantity: 1 });
+  });
+
+  it('finds nothing new in the same data, and exactly the 10 changed orders after a change', async () => {
+    const again = await run({ mode: 'full_refresh' });
+    expect(again.state).toMatchObject({ status: 'completed', created: 0, updated: 0, unchanged: 1_000 });
+    expect(again.events.filter((e) => e.type.startsWith('integration.sync.order.'))).toHaveLength(0);
+    expect(ofType(again.events, 'integration.data.mapped')).toHaveLength(0);
+
+    shop.touchOrders(10, new Date('2026-06-01T00:00:00Z'));
+    const changed = await run();
+    // Incremental from the high-water mark: Shopify's updated_at_min is inclusive, so the last order of the
+    // previous sync comes again (unchanged) with the 10 changed ones.
+    expect(changed.state).toMatchObject({ status: 'completed', updated: 10, created: 0, unchanged: 1, recordsFetched: 11 });
+    expect(ofType(dedupe(changed.events), 'integration.sync.order.updated')).toHaveLength(10);
+    expect(await shardCount()).toBe(1_000);
+  });
+
+  it('rejects invalid orders one by one and still completes the sync', async () => {
+    const bad = shop.addOrders(5, new Date('2026-07-01T00:00:00Z'));
+    bad[0]!.total_price = 'twelve';
+    bad[1]!.currency = null;
+    bad[2]!.created_at = 'not a date';
+    shop.addOrders(20, new Date('2026-07-02T00:00:00Z'));
+    const { state, events } = await run({ tuning: { pageSize: 10 } });
+    expect(state).toMatchObject({ status: 'completed', created: 22, rejected: 3 });
+    const seen = dedupe(events);
+    const rejected = ofType(seen, 'integration.sync.order.rejected') as Array<EventEnvelope<'integration.sync.order.rejected'>>;
+    expect(rejected.map((r) => r.data.externalId).sort()).toEqual(bad.slice(0, 3).map((o) => String(o.id)).sort());
+    expect(rejected[0]!.data.reason).toMatch(/totalPrice|currency|createdAt/);
+    const failed = ofType(seen, 'integration.data.mapping.failed') as Array<EventEnvelope<'integration.data.mapping.failed'>>;
+    expect(failed).toHaveLength(3);
+    expect(failed[0]!.data.retryAttempt).toBe(0);
+    // Pages of at most BATCH_THRESHOLD records announce each raw record on its own.
+    expect(ofType(seen, 'integration.data.raw')).toHaveLength(state.recordsFetched);
+    expect(ofType(seen, 'integration.data.raw.batch')).toHaveLength(0);
+    const letters = await env.db.query('SELECT external_id, error, raw FROM dead_letters WHERE integration_id = $1', [integrationId]);
+    expect(letters.rows).toHaveLength(3);
+    expect(letters.rows.find((l) => l.external_id === String(bad[0]!.id))).toMatchObject({ error: expect.stringContaining('totalPrice'), raw: expect.objectContaining({ total_price: 'twelve' }) });
+  });
+
+  it('fails with a typed, non-retryable error when the provider refuses the token', async () => {
+    const other = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: 'shpat_revoked_0001' },
+      encryptionKey: env.encryptionKey,
+    });
+    const correlationId = randomUUID();
+    const failure = await env.client.workflow
+      .execute(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(other), args: [{ integrationId: other, tenantId: TENANT, trigger: 'manual', correlationId }] })
+      .catch((err: unknown) => err);
+    expect(String((failure as { cause?: { cause?: { type?: string } } }).cause?.cause?.type)).toBe('AuthExpired');
+    const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
+    const [failed] = ofType(events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+    expect(failed!.data.error).toContain('401');
+    expect(failed!.data.error).not.toContain('shpat_revoked_0001');
+  });
+
+  it('answers getSyncState while running, with counters that rise', async () => {
+    shop.options.pageDelayMs = 100;
+    try {
+      const handle = await env.client.workflow.start(integrationSync, {
+        taskQueue: env.taskQueue,
+        workflowId: syncWorkflowId(integrationId),
+        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 100 } }],
+      });
+      const seen: SyncState[] = [];
+      while ((await handle.describe()).status.name === 'RUNNING') {
+        seen.push(await handle.query<SyncState>('getSyncState'));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const final = await handle.result();
+      const fetched = seen.map((s) => s.recordsFetched);
+      expect(fetched).toEqual([...fetched].sort((a, b) => a - b));
+      expect(new Set(fetched.filter((f) => f > 0 && f < final.recordsFetched)).size).toBeGreaterThanOrEqual(2);
+      expect(seen.every((s) => s.status === 'running')).toBe(true);
+      expect(final.status).toBe('completed');
+    } finally {
+      shop.options.pageDelayMs = 0;
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import type { SyncInput, SyncState } from '../../contracts/sync';
+import { syncWorkflowId } from '../../contracts/sync';
+import type { EventEnvelope } from '../../events/envelope';
+import { integrationSync, requestSyncSignal } from '../../workflows';
+import { dedupe, ofType, readStream } from '../support/events';
+import { FakeShopify } from '../support/fake-shopify';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { createIntegration } from '../support/seed';
+
+const TOKEN = 'shpat_test_token';
+const TENANT = 'tenant-resilience';
+const HISTORIES = path.join(__dirname, '..', 'fixtures', 'histories');
+
+describe('integrationSync under failures, signals and cancellation', () => {
+  let env: IntegrationEnv;
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  async function newShop(orders: number, pageDelayMs: number) {
+    const shop = await new FakeShopify({ accessToken: TOKEN, pageDelayMs }).start();
+    shop.addOrders(orders);
+    const integrationId = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: TOKEN },
+      encryptionKey: env.encryptionKey,
+    });
+    return { shop, integrationId };
+  }
+
+  const input = (integrationId: string, tuning: SyncInput['tuning']): SyncInput => ({
+    integrationId,
+    tenantId: TENANT,
+    trigger: 'manual',
+    mode: 'full_refresh',
+    correlationId: randomUUID(),
+    tuning: { heartbeatTimeoutMs: 3_000, ...tuning },
+  });
+
+  const shardCount = async (integrationId: string) =>
+    Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const eventsOf = async (correlationId: string) =>
+    (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
+
+  const record = async (name: string, workflowId: string, runId?: string) => {
+    if (!process.env.RECORD_HISTORIES) return;
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    mkdirSync(HISTORIES, { recursive: true });
+    writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(history));
+  };
+
+  it('finishes on a second worker after the first is SIGKILLed mid-sync, storing and announcing every order once', async () => {
+    const { shop, integrationId } = await newShop(1_000, 60);
+    const first = await env.startWorker();
+    const args = input(integrationId, { pageSize: 50, chunkMaxRecords: 200 });
+    const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+    await waitFor(async () => (await shardCount(integrationId)) >= 300);
+    await first.stop('SIGKILL');
+    const second = await env.startWorker();
+    const state = await handle.result();
+    await second.stop();
+    await shop.stop();
+
+    expect(state).toMatchObject({ status: 'completed', created: 1_000, recordsFetched: 1_000 });
+    expect(await shardCount(integrationId)).toBe(1_000);
+    const events = await eventsOf(args.correlationId);
+    const mapped = ofType(dedupe(events), 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
+    const keys = mapped.map((m) => m.data.idempotencyKey);
+    expect(keys).toHaveLength(1_000);
+    expect(new Set(keys).size).toBe(1_000);
+    expect(ofType(dedupe(events), 'integration.sync.order.created')).toHaveLength(1_000);
+    expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
+    await record('sync-after-worker-kill', handle.workflowId);
+  });
+
+  it('runs exactly one more pass for any number of requestSync signals during a sync', async () => {
+    const { shop, integrationId } = await newShop(300, 80);
+    const worker = await env.startWorker();
+    const args = input(integrationId, { pageSize: 50, chunkMaxRecords: 100 });
+    const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+    await waitFor(async () => (await shardCount(integrationId)) >= 50);
+    for (let i = 0; i < 3; i++) await handle.signal(requestSyncSignal, { trigger: 'webhook' });
+    const state = await handle.result();
+    await worker.stop();
+    await shop.stop();
+
+    expect(state).toMatchObject({ status: 'completed', passes: 2, pendingPasses: 0 });
+    const events = dedupe(await eventsOf(args.correlationId));
+    expect(ofType(events, 'integration.sync.started')).toHaveLength(2);
+    expect(ofType(events, 'integration.sync.completed')).toHaveLength(2);
+    await record('sync-with-extra-pass', handle.workflowId);
+  });
+
+  it('stops a cancelled sync at a page boundary, ends cancelled and publishes sync.failed', async () => {
+    const { shop, integrationId } = await newShop(1_000, 150);
+    const worker = await env.startWorker();
+    const args = input(integrationId, { pageSize: 25, chunkMaxRecords: 1_000 });
+    const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+    await waitFor(async () => (await shardCount(integrationId)) >= 100);
+    await handle.cancel();
+    const failure = await handle.result().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+
+    const state = await handle.query<SyncState>('getSyncState');
+    expect(state.status).toBe('cancelled');
+    const stored = await shardCount(integrationId);
+    expect(stored % 25).toBe(0); // whole pages only
+    expect(stored).toBeLessThan(1_000);
+    const [failed] = ofType(await eventsOf(args.correlationId), 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+    expect(failed!.data.error).toBe('cancelled');
+    const row = await env.db.query('SELECT last_sync_status FROM integrations WHERE id = $1', [integrationId]);
+    expect(row.rows[0].last_sync_status).toBe('cancelled');
+    await worker.stop();
+    await shop.stop();
+    await record('sync-cancelled', handle.workflowId);
+  });
+});

@@ -1,0 +1,137 @@
+// A stand-in for Shopify's Admin REST orders endpoint, serving the recorded payload shapes with Shopify's paging, auth and rate limit.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+const fixtures = path.join(__dirname, '..', 'fixtures', 'providers', 'shopify');
+const load = (name: string) => JSON.parse(readFileSync(path.join(fixtures, name), 'utf8'));
+const templates: Array<Record<string, unknown>> = [...load('orders.page.json').orders, load('webhook.orders-create.json')];
+const ERROR_401 = readFileSync(path.join(fixtures, 'error.401.json'), 'utf8');
+const ERROR_429 = readFileSync(path.join(fixtures, 'error.429.json'), 'utf8');
+
+type Order = Record<string, unknown> & { id: number; updated_at: string };
+
+export interface FakeShopifyOptions {
+  accessToken: string;
+  /** Added before each page answer, to make a sync slow enough to interrupt. */
+  pageDelayMs?: number;
+  /** Shopify's leaky bucket (standard plan: 40, 2/s); off when unset. */
+  rateLimit?: { bucket: number; leakPerSecond: number };
+}
+
+export class FakeShopify {
+  readonly orders = new Map<number, Order>();
+  requests = 0;
+  rateLimited = 0;
+  private server!: http.Server;
+  private bucketLevel = 0;
+  private bucketAt = Date.now();
+  private failures: number[] = [];
+  baseUrl = '';
+
+  constructor(readonly options: FakeShopifyOptions) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Clones the recorded orders into `count` new ones with their own ids, numbers and times. */
+  addOrders(count: number, startAt = new Date('2026-01-01T00:00:00Z')): Order[] {
+    const created: Order[] = [];
+    const first = this.orders.size;
+    for (let i = 0; i < count; i++) {
+      const n = first + i;
+      const template = structuredClone(templates[n % templates.length]!);
+      const time = new Date(startAt.getTime() + n * 1000).toISOString();
+      const order = { ...template, id: 5_000_000_000 + n, number: n + 1, order_number: 1001 + n, name: `#${1001 + n}`, created_at: time, updated_at: time } as Order;
+      this.orders.set(order.id, order);
+      created.push(order);
+    }
+    return created;
+  }
+
+  /** Changes the price of `count` orders and moves their updated_at to `at`. */
+  touchOrders(count: number, at: Date): Order[] {
+    const touched = [...this.orders.values()].slice(0, count);
+    for (const order of touched) {
+      order.total_price = (Number(order.total_price) + 1).toFixed(2);
+      order.updated_at = at.toISOString();
+    }
+    return touched;
+  }
+
+  /** The next `n` requests answer with `status` (e.g. 503) before paging resumes. */
+  failNext(n: number, status: number): void {
+    this.failures.push(...Array<number>(n).fill(status));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.requests += 1;
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      res.end(body);
+    };
+    const match = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(url.pathname);
+    if (req.method !== 'GET' || !match) return send(404, JSON.stringify({ errors: 'Not Found' }));
+    if (req.headers['x-shopify-access-token'] !== this.options.accessToken) return send(401, ERROR_401);
+    const failure = this.failures.shift();
+    if (failure) return send(failure, JSON.stringify({ errors: 'Internal Server Error' }));
+    const limitHeader = this.takeFromBucket();
+    if (limitHeader === null) {
+      this.rateLimited += 1;
+      return send(429, ERROR_429, { 'Retry-After': '2.0' });
+    }
+
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 250) return send(400, JSON.stringify({ errors: { limit: 'must be between 1 and 250' } }));
+    const pageInfo = url.searchParams.get('page_info');
+    let offset = 0;
+    let updatedAtMin: string | null = url.searchParams.get('updated_at_min');
+    if (pageInfo) {
+      const extra = [...url.searchParams.keys()].filter((k) => k !== 'page_info' && k !== 'limit' && k !== 'fields');
+      if (extra.length) return send(400, JSON.stringify({ errors: { page_info: `cannot be combined with ${extra.join(', ')}` } }));
+      const decoded = JSON.parse(Buffer.from(pageInfo, 'base64url').toString()) as { offset: number; updatedAtMin: string | null };
+      offset = decoded.offset;
+      updatedAtMin = decoded.updatedAtMin;
+    }
+    const min = updatedAtMin ? Date.parse(updatedAtMin) : -Infinity;
+    const matching = [...this.orders.values()]
+      .filter((o) => Date.parse(o.updated_at) >= min)
+      .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
+    const page = matching.slice(offset, offset + limit);
+    const links: string[] = [];
+    const link = (o: number, rel: string) => {
+      const info = Buffer.from(JSON.stringify({ offset: o, updatedAtMin })).toString('base64url');
+      links.push(`<${this.baseUrl}/admin/api/${match[1]}/orders.json?limit=${limit}&page_info=${info}>; rel="${rel}"`);
+    };
+    if (offset > 0) link(Math.max(0, offset - limit), 'previous');
+    if (offset + limit < matching.length) link(offset + limit, 'next');
+    if (this.options.pageDelayMs) await new Promise((r) => setTimeout(r, this.options.pageDelayMs));
+    send(200, JSON.stringify({ orders: page }), {
+      ...(links.length ? { Link: links.join(', ') } : {}),
+      'X-Shopify-Shop-Api-Call-Limit': limitHeader,
+    });
+  }
+
+  /** Leaky bucket: returns the call-limit header, or null when the bucket is full. */
+  private takeFromBucket(): string | null {
+    const rate = this.options.rateLimit;
+    if (!rate) return '1/40';
+    const now = Date.now();
+    this.bucketLevel = Math.max(0, this.bucketLevel - ((now - this.bucketAt) / 1000) * rate.leakPerSecond);
+    this.bucketAt = now;
+    if (this.bucketLevel + 1 > rate.bucket) return null;
+    this.bucketLevel += 1;
+    return `${Math.ceil(this.bucketLevel)}/${rate.bucket}`;
+  }
+}

@@ -1,0 +1,182 @@
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { SyncPlan } from '../activities/sync';
+import { NON_RETRYABLE_FAILURES } from '../contracts/failures';
+import {
+  addCounters,
+  emptyCounters,
+  SYNC_QUERY,
+  SYNC_SIGNAL,
+  type RequestSyncInput,
+  type SyncCounters,
+  type SyncInput,
+  type SyncMode,
+  type SyncState,
+} from '../contracts/sync';
+import { IntegrationIdKey, ProviderKey, SyncStatusKey, SyncTriggerKey, TenantIdKey } from './search-attributes';
+
+export const getSyncStateQuery = defineQuery<SyncState>(SYNC_QUERY);
+export const requestSyncSignal = defineSignal<[RequestSyncInput?]>(SYNC_SIGNAL);
+
+const DEFAULT_CHUNK_MAX_RECORDS = 5_000;
+const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
+/** Well below Temporal's limits; continue-as-new also happens earlier when the server suggests it. */
+const HISTORY_EVENTS_BOUND = 10_000;
+
+/** What continue-as-new carries so the next run goes on exactly where this one stopped. */
+export interface SyncCarry {
+  baseSyncTaskId: string;
+  pass: number;
+  plan: SyncPlan | null;
+  entityIndex: number;
+  cursor: string | null;
+  passCounters: SyncCounters;
+  watermarks: Record<string, string>;
+  state: SyncState;
+}
+
+/** One sync of one integration (workflow ID `sync:<integrationId>`): pages → chunks of activities → events. */
+export async function integrationSync(input: SyncInput, carry?: SyncCarry): Promise<SyncState> {
+  const mode: SyncMode = input.mode ?? 'incremental';
+  const baseSyncTaskId = carry?.baseSyncTaskId ?? uuid4();
+  const state: SyncState = carry?.state ?? {
+    status: 'running',
+    syncTaskId: baseSyncTaskId,
+    trigger: input.trigger,
+    mode,
+    startedAt: new Date().toISOString(),
+    entityType: null,
+    cursor: null,
+    pendingPasses: 0,
+    passes: 1,
+    ...emptyCounters(),
+  };
+  let pass = carry?.pass ?? 0;
+  let plan = carry?.plan ?? null;
+  let entityIndex = carry?.entityIndex ?? 0;
+  let passCounters = carry?.passCounters ?? emptyCounters();
+  let watermarks = carry?.watermarks ?? {};
+  let passStartedAt = state.startedAt;
+
+  setHandler(getSyncStateQuery, () => state);
+  // Coalesced: any number of requests during a pass lead to exactly one more pass at its end.
+  setHandler(requestSyncSignal, () => {
+    state.pendingPasses = 1;
+  });
+
+  const tuning = input.tuning ?? {};
+  const { beginSync, syncChunk, finishSync } = proxyActivities<Activities>({
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: tuning.heartbeatTimeoutMs ?? 60_000,
+    // Wait for the activity to stop at a page boundary, so a cancelled sync leaves whole pages behind.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1s', maximumInterval: '1m', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+  });
+
+  const passSyncTaskId = () => (pass === 0 ? baseSyncTaskId : `${baseSyncTaskId}.${pass}`);
+  const ref = () => ({ integrationId: input.integrationId, tenantId: input.tenantId, syncTaskId: passSyncTaskId(), correlationId: input.correlationId });
+
+  setSearchAttributes(input, state);
+
+  try {
+    for (;;) {
+      if (!plan) {
+        passStartedAt = new Date().toISOString();
+        plan = await beginSync({
+          ...ref(),
+          trigger: pass === 0 ? input.trigger : 'webhook',
+          mode: pass === 0 ? mode : 'incremental',
+          ...(input.entityTypes ? { entityTypes: input.entityTypes } : {}),
+          ...(input.filters ? { filters: input.filters } : {}),
+        });
+        setSearchAttributes(input, state, plan.provider);
+      }
+      while (entityIndex < plan.entityTypes.length) {
+        const entityType = plan.entityTypes[entityIndex]!;
+        state.entityType = entityType;
+        const result = await syncChunk({
+          ...ref(),
+          entityType,
+          cursor: state.cursor,
+          since: plan.since[entityType] ?? null,
+          maxRecords: tuning.chunkMaxRecords ?? DEFAULT_CHUNK_MAX_RECORDS,
+          maxMillis: tuning.chunkMaxMillis ?? DEFAULT_CHUNK_MAX_MILLIS,
+          ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+        });
+        Object.assign(state, addCounters(pickCounters(state), result.counters));
+        passCounters = addCounters(passCounters, result.counters);
+        if (result.highWaterMark && (!watermarks[entityType] || result.highWaterMark > watermarks[entityType]!)) {
+          watermarks = { ...watermarks, [entityType]: result.highWaterMark };
+        }
+        state.cursor = result.done ? null : result.nextCursor;
+        if (result.done) entityIndex += 1;
+        if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BOUND) {
+          await continueAsNew<typeof integrationSync>(input, { baseSyncTaskId, pass, plan, entityIndex, cursor: state.cursor, passCounters, watermarks, state });
+        }
+      }
+      await finishSync({ ...ref(), status: 'completed', counters: passCounters, startedAt: passStartedAt, watermarks });
+      // Let a signal that arrived with the last activity's completion be seen before deciding.
+      await condition(() => state.pendingPasses > 0, 0);
+      if (state.pendingPasses === 0) break;
+      state.pendingPasses = 0;
+      pass += 1;
+      state.passes += 1;
+      state.syncTaskId = passSyncTaskId();
+      plan = null;
+      entityIndex = 0;
+      passCounters = emptyCounters();
+      watermarks = {};
+      state.cursor = null;
+    }
+    state.status = 'completed';
+    state.finishedAt = new Date().toISOString();
+    setSearchAttributes(input, state);
+    return state;
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    state.status = cancelled ? 'cancelled' : 'failed';
+    state.lastError = cancelled ? 'cancelled' : errorMessage(err);
+    state.finishedAt = new Date().toISOString();
+    // Runs even when the workflow is being cancelled: sync.failed must still be published.
+    await CancellationScope.nonCancellable(async () => {
+      setSearchAttributes(input, state);
+      await finishSync({ ...ref(), status: state.status as 'failed' | 'cancelled', counters: passCounters, startedAt: passStartedAt, error: state.lastError, watermarks: {} });
+    });
+    throw err;
+  }
+}
+
+function pickCounters(s: SyncCounters): SyncCounters {
+  return { pagesFetched: s.pagesFetched, recordsFetched: s.recordsFetched, created: s.created, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected, failed: s.failed };
+}
+
+function setSearchAttributes(input: SyncInput, state: SyncState, provider?: string): void {
+  upsertSearchAttributes([
+    { key: IntegrationIdKey, value: input.integrationId },
+    { key: TenantIdKey, value: input.tenantId },
+    { key: SyncTriggerKey, value: input.trigger },
+    { key: SyncStatusKey, value: state.status },
+    ...(provider ? [{ key: ProviderKey, value: provider }] : []),
+  ]);
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+  }
+  return String(err);
+}
