@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { SyncInput, SyncState } from '../../contracts/sync';
@@ -10,11 +8,11 @@ import { integrationSync, requestSyncSignal } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { recordHistory } from '../support/record-history';
 import { createIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-resilience';
-const HISTORIES = path.join(__dirname, '..', 'fixtures', 'histories');
 
 describe('integrationSync under failures, signals and cancellation', () => {
   let env: IntegrationEnv;
@@ -63,13 +61,6 @@ describe('integrationSync under failures, signals and cancellation', () => {
   const eventsOf = async (correlationId: string) =>
     (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
 
-  const record = async (name: string, workflowId: string, runId?: string) => {
-    if (!process.env.RECORD_HISTORIES) return;
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    mkdirSync(HISTORIES, { recursive: true });
-    writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(history));
-  };
-
   it('finishes on a second worker after the first is SIGKILLed mid-sync, storing and announcing every order once', async () => {
     const { shop, integrationId } = await newShop(1_000, 60);
     const first = await env.startWorker();
@@ -91,7 +82,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     expect(new Set(keys).size).toBe(1_000);
     expect(ofType(dedupe(events), 'integration.sync.order.created')).toHaveLength(1_000);
     expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
-    await record('sync-after-worker-kill', handle.workflowId);
+    recordHistory('sync-after-worker-kill', handle.workflowId, env.servers.temporalAddress);
   });
 
   it('runs exactly one more pass for any number of requestSync signals during a sync', async () => {
@@ -109,7 +100,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     const events = dedupe(await eventsOf(args.correlationId));
     expect(ofType(events, 'integration.sync.started')).toHaveLength(2);
     expect(ofType(events, 'integration.sync.completed')).toHaveLength(2);
-    await record('sync-with-extra-pass', handle.workflowId);
+    recordHistory('sync-with-extra-pass', handle.workflowId, env.servers.temporalAddress);
   });
 
   it('stops a cancelled sync at a page boundary, ends cancelled and publishes sync.failed', async () => {
@@ -134,6 +125,6 @@ describe('integrationSync under failures, signals and cancellation', () => {
     expect(row.rows[0].last_sync_status).toBe('cancelled');
     await worker.stop();
     await shop.stop();
-    await record('sync-cancelled', handle.workflowId);
+    recordHistory('sync-cancelled', handle.workflowId, env.servers.temporalAddress);
   });
 });

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { checkDueSyncs } from '../../workflows';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { recordHistory } from '../support/record-history';
 
 describe('walking skeleton: a real workflow on a real worker writes PostgreSQL and publishes to Redis', () => {
   let env: IntegrationEnv;
@@ -26,11 +27,9 @@ describe('walking skeleton: a real workflow on a real worker writes PostgreSQL a
     );
     const [due, notDue] = rows.map((r) => r.id);
 
-    const result = await env.client.workflow.execute(checkDueSyncs, {
-      taskQueue: env.taskQueue,
-      workflowId: `check-due-${Date.now()}`,
-      args: [{ maxStarts: 10 }],
-    });
+    const workflowId = `check-due-${Date.now()}`;
+    const result = await env.client.workflow.execute(checkDueSyncs, { taskQueue: env.taskQueue, workflowId, args: [{ maxStarts: 10 }] });
+    recordHistory('check-due-syncs', workflowId, env.servers.temporalAddress);
 
     expect(result.claimed).toEqual([due]);
     const after = await env.db.query<{ id: string; minutes: number }>(

@@ -1,0 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { findTool } = require('../../scripts/tools') as { findTool(name: string): string | undefined };
+
+export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/** With RECORD_HISTORIES=1, keeps a run's history (as the Temporal CLI exports it) for the replay test. */
+export function recordHistory(name: string, workflowId: string, temporalAddress: string): void {
+  if (!process.env.RECORD_HISTORIES) return;
+  const json = execFileSync(findTool('temporal')!, ['workflow', 'show', '--workflow-id', workflowId, '--address', temporalAddress, '--output', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+}
