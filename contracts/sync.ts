@@ -20,6 +20,8 @@ export const syncInputSchema = z
         chunkMaxMillis: z.number().int().positive().optional(),
         pageSize: z.number().int().positive().optional(),
         heartbeatTimeoutMs: z.number().int().positive().optional(),
+        /** Continue-as-new after this many chunks in one run (besides Temporal's own suggestion). */
+        chunksPerRun: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),

@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -91,6 +92,12 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
 
   setSearchAttributes(input, state);
 
+  let chunksThisRun = 0;
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > HISTORY_EVENTS_BOUND ||
+    (tuning.chunksPerRun !== undefined && chunksThisRun >= tuning.chunksPerRun);
+
   try {
     for (;;) {
       if (!plan) {
@@ -123,7 +130,8 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
         }
         state.cursor = result.done ? null : result.nextCursor;
         if (result.done) entityIndex += 1;
-        if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BOUND) {
+        chunksThisRun += 1;
+        if (entityIndex < plan.entityTypes.length && shouldContinueAsNew()) {
           await continueAsNew<typeof integrationSync>(input, { baseSyncTaskId, pass, plan, entityIndex, cursor: state.cursor, passCounters, watermarks, state });
         }
       }
@@ -146,6 +154,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
     setSearchAttributes(input, state);
     return state;
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     const cancelled = isCancellation(err);
     state.status = cancelled ? 'cancelled' : 'failed';
     state.lastError = cancelled ? 'cancelled' : errorMessage(err);

@@ -142,18 +142,90 @@ describe('integrationSync against a fake Shopify', () => {
         args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 100 } }],
       });
       const seen: SyncState[] = [];
-      while ((await handle.describe()).status.name === 'RUNNING') {
-        seen.push(await handle.query<SyncState>('getSyncState'));
+      for (;;) {
+        const state = await handle.query<SyncState>('getSyncState');
+        if (state.status !== 'running') break;
+        seen.push(state);
         await new Promise((r) => setTimeout(r, 150));
       }
       const final = await handle.result();
       const fetched = seen.map((s) => s.recordsFetched);
       expect(fetched).toEqual([...fetched].sort((a, b) => a - b));
       expect(new Set(fetched.filter((f) => f > 0 && f < final.recordsFetched)).size).toBeGreaterThanOrEqual(2);
-      expect(seen.every((s) => s.status === 'running')).toBe(true);
+      expect(seen.every((s) => s.syncTaskId === final.syncTaskId)).toBe(true);
       expect(final.status).toBe('completed');
     } finally {
       shop.options.pageDelayMs = 0;
     }
+  });
+});
+
+describe('integrationSync: long syncs, provider limits and visibility', () => {
+  let env: IntegrationEnv;
+  let shop: FakeShopify;
+  let integrationId: string;
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    shop.addOrders(600);
+    integrationId = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: TOKEN },
+      encryptionKey: env.encryptionKey,
+    });
+    await env.startWorker();
+  });
+
+  afterAll(async () => {
+    await shop?.stop();
+    await env?.close();
+  });
+
+  it('continues as new between chunks and keeps one unbroken state and sync task', async () => {
+    const workflowId = syncWorkflowId(integrationId);
+    const correlationId = randomUUID();
+    const state = await env.client.workflow.execute(integrationSync, {
+      taskQueue: env.taskQueue,
+      workflowId,
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 50, chunkMaxRecords: 100, chunksPerRun: 2 } }],
+    });
+    expect(state).toMatchObject({ status: 'completed', recordsFetched: 600, created: 600, pagesFetched: 12 });
+    const runs = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const events = dedupe(await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
+    const mapped = ofType(events, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
+    expect(new Set(mapped.map((m) => m.data.syncTaskId))).toEqual(new Set([state.syncTaskId]));
+    expect(ofType(events, 'integration.sync.started')).toHaveLength(1);
+    expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
+  });
+
+  it('waits out 429s (Retry-After) and 5xx answers through Temporal retries and completes', async () => {
+    shop.options.rateLimit = { bucket: 3, leakPerSecond: 2 };
+    shop.failNext(2, 503);
+    try {
+      const state = await env.client.workflow.execute(integrationSync, {
+        taskQueue: env.taskQueue,
+        workflowId: syncWorkflowId(integrationId),
+        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 100 } }],
+      });
+      expect(state).toMatchObject({ status: 'completed', recordsFetched: 600, unchanged: 600 });
+      expect(shop.rateLimited).toBeGreaterThan(0);
+    } finally {
+      delete shop.options.rateLimit;
+    }
+  });
+
+  it('is findable by its search attributes', async () => {
+    const query = `IntegrationId = "${integrationId}" AND TenantId = "${TENANT}" AND Provider = "shopify" AND SyncStatus = "completed"`;
+    let found = 0;
+    for (let attempt = 0; attempt < 50 && found === 0; attempt++) {
+      for await (const _run of env.client.workflow.list({ query })) found += 1;
+      if (!found) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,31 @@
+import { parseRetryAfter, providerFailure } from '../../connectors/errors';
+import { nextPageInfo } from '../../connectors/shopify/connector';
+import { FailureType } from '../../contracts/failures';
+
+describe('Shopify paging and provider errors', () => {
+  it('reads the next page_info from the Link header, ignoring rel="previous"', () => {
+    const link =
+      '<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=prev123>; rel="previous", ' +
+      '<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=next456>; rel="next"';
+    expect(nextPageInfo(link)).toBe('next456');
+    expect(nextPageInfo('<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=prev123>; rel="previous"')).toBeNull();
+    expect(nextPageInfo(null)).toBeNull();
+  });
+
+  it('reads Retry-After as fractional seconds or an HTTP date', () => {
+    expect(parseRetryAfter('2.0')).toBe(2_000);
+    expect(parseRetryAfter('0.5')).toBe(500);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now)).toBe(3_000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+
+  it('types provider answers so retry policies can tell them apart', () => {
+    const limited = providerFailure('shopify', 429, '{"errors":"Exceeded 2 calls per second"}', 2_000);
+    expect(limited).toMatchObject({ type: FailureType.RateLimited, nonRetryable: false, nextRetryDelay: 2_000 });
+    expect(providerFailure('shopify', 401, 'bad token')).toMatchObject({ type: FailureType.AuthExpired, nonRetryable: true });
+    expect(providerFailure('shopify', 503, 'down')).toMatchObject({ type: FailureType.ProviderUnavailable, nonRetryable: false });
+    expect(providerFailure('shopify', 422, '{"errors":{"limit":"too big"}}')).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true });
+    expect(providerFailure('shopify', 422, '{"errors":{"limit":"too big"}}').message).toContain('limit');
+  });
+});
