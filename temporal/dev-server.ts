@@ -9,7 +9,7 @@ export interface DevServer {
   address: string;
   uiUrl?: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -50,10 +50,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   exited.catch(() => undefined);
   await Promise.race([waitUntilServing(address, options.readyTimeoutMs ?? 60_000), exited]);
 
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await gone;
     clearTimeout(timer);

@@ -1,0 +1,68 @@
+// The Temporal server itself dies mid-sync and comes back on the same state file: the sync still completes, once.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { syncWorkflowId } from '../../contracts/sync';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { integrationSync } from '../../workflows';
+import { FakeShopify } from '../support/fake-shopify';
+import { freePort } from '../support/free-port';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { createIntegration } from '../support/seed';
+
+const TOKEN = 'shpat_test_token';
+const TENANT = 'tenant-restart';
+
+describe('integrationSync across a Temporal server restart', () => {
+  let env: IntegrationEnv;
+  let server: DevServer;
+  let shop: FakeShopify;
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'temporal-restart-'));
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: TOKEN, pageDelayMs: 60 }).start();
+    shop.addOrders(1_000);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await shop?.stop();
+    await env?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('completes the sync with every order stored once', async () => {
+    const port = await freePort();
+    const dbFile = path.join(stateDir, 'temporal.db');
+    server = await startDevServer({ port, dbFile });
+    const integrationId = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: TOKEN },
+      encryptionKey: env.encryptionKey,
+    });
+    const worker = await env.startWorker({ TEMPORAL_ADDRESS: server.address });
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    const handle = await client.workflow.start(integrationSync, {
+      taskQueue: env.taskQueue,
+      workflowId: syncWorkflowId(integrationId),
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 3_000 } }],
+    });
+    const stored = async () => Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+    while ((await stored()) < 250) await new Promise((r) => setTimeout(r, 100));
+
+    await server.stop('SIGKILL');
+    server = await startDevServer({ port, dbFile });
+
+    const state = await handle.result();
+    expect(state).toMatchObject({ status: 'completed', created: 1_000, recordsFetched: 1_000 });
+    expect(await stored()).toBe(1_000);
+    await worker.stop();
+    await connection.close();
+  });
+});
