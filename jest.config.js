@@ -1,7 +1,10 @@
 // Two projects: unit tests run with no servers; integration tests share one Temporal, PostgreSQL and Redis per run.
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }],
+  '^.+\\.[tj]s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs', ignoreDynamic: true } }],
 };
+
+// Two of fastify's dependencies ship only ES modules, which jest's CommonJS registry cannot load untransformed.
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition|cookie)/)'];
 
 module.exports = {
   // Integration tests wait for real syncs; unit tests finish long before this.
@@ -11,12 +14,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/**/*.unit.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/**/*.integration.test.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',

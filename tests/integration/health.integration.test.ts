@@ -1,0 +1,58 @@
+import { Client, Connection } from '@temporalio/client';
+import type { App } from '../../api/app';
+import { buildApp } from '../../api/app';
+import { RedisEventBus } from '../../events/redis-bus';
+import { createLogger } from '../../observability/logger';
+import { freePort } from '../support/free-port';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+
+describe('GET /health and /ready against real dependencies', () => {
+  let env: IntegrationEnv;
+  let connection: Connection;
+  const apps: App[] = [];
+  const logger = createLogger({ level: 'silent' });
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    connection = await Connection.connect({ address: env.servers.temporalAddress });
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await connection?.close();
+    await env?.close();
+  });
+
+  it('is healthy and ready when Temporal, PostgreSQL and Redis answer', async () => {
+    const app = await buildApp({ db: env.db, bus: env.bus, temporal: new Client({ connection }), logger });
+    apps.push(app);
+    expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject('/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { temporal: 'ok', postgres: 'ok', bus: 'ok' } });
+  });
+
+  it('answers 503 naming the dependency that does not answer', async () => {
+    const deadRedis = new RedisEventBus({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: '', stream: 's', streamMaxLen: 10 });
+    const app = await buildApp({ db: env.db, bus: deadRedis, temporal: new Client({ connection }), logger });
+    apps.push(app);
+    const ready = await app.inject('/ready');
+    expect(ready.statusCode).toBe(503);
+    const body = ready.json();
+    expect(body.status).toBe('not_ready');
+    expect(body.checks).toMatchObject({ temporal: 'ok', postgres: 'ok' });
+    expect(body.checks.bus).toMatch(/^unreachable/);
+    expect((await app.inject('/health')).statusCode).toBe(200);
+    await deadRedis.close();
+  });
+
+  it('answers 404 with a wire error for an unknown route, and serves the OpenAPI document', async () => {
+    const app = apps[0]!;
+    const missing = await app.inject('/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'Route GET /nope not found' } });
+    const docs = await app.inject('/docs/json');
+    expect(docs.statusCode).toBe(200);
+    expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/health', '/ready']));
+  });
+});
