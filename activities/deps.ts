@@ -1,5 +1,6 @@
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
+import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 
 /** What every activity may touch; tests pass real test servers, never module mocks. */
@@ -8,6 +9,8 @@ export interface ActivityDeps {
   bus: EventBus;
   connectors: ConnectorRegistry;
   clock: () => Date;
-  encryptionKey: Buffer;
+  keyring: Keyring;
   batchThreshold: number;
+  /** A token expiring within this is refreshed before it is used. */
+  tokenRefreshMarginMs: number;
 }

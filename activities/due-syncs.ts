@@ -20,8 +20,10 @@ export function createDueSyncActivities({ db, bus }: ActivityDeps) {
     async claimDueIntegrations(input: { now: string; limit: number }): Promise<DueIntegration[]> {
       const { rows } = await db.query<{ id: string; tenant_id: string }>(
         `WITH due AS (
-           SELECT id FROM integrations
+           SELECT id FROM integrations i
             WHERE status = 'active' AND next_sync_at <= $1
+              -- A connection that needs a new authorisation cannot sync; it is due again once credentials arrive.
+              AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.status = 'reauth_required')
             ORDER BY next_sync_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED)

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createDueSyncActivities } from './due-syncs';
 import { createSyncActivities } from './sync';
+import { createTokenActivities } from './tokens';
 
 export type { ActivityDeps } from './deps';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDueSyncActivities(deps),
     ...createSyncActivities(deps),
+    ...createTokenActivities(deps),
   };
 }
 

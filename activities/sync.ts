@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
 import { invalidConfig } from '../connectors/errors';
 import type { Connector } from '../connectors/types';
@@ -8,8 +9,10 @@ import { mergeMappings } from '../mapping/field-mapping';
 import { entitySchemas } from '../mapping/entities';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getFieldMapping } from '../store/field-mappings';
-import { getCredentials, getIntegration, recordSyncResult } from '../store/integrations';
+import { getConnectionOfIntegration } from '../store/connections';
+import { getIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
+import { refreshConnectionTokens } from './token-refresh';
 import { processPage } from './sync-page';
 
 export interface SyncTaskRef {
@@ -55,6 +58,8 @@ const maxIso = (a: string | null, b: string | undefined): string | null => {
   return a === null || iso > a ? iso : a;
 };
 
+const authExpired = (message: string) => ApplicationFailure.create({ type: FailureType.AuthExpired, message, nonRetryable: true });
+
 export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, connectors, clock } = deps;
 
@@ -65,6 +70,27 @@ export function createSyncActivities(deps: ActivityDeps) {
     const connector = connectors.get(integration.provider);
     if (!connector) throw invalidConfig(`no connector for provider "${integration.provider}"`);
     return { connector, config: integration.config };
+  }
+
+  /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
+  async function usableCredentials(ref: SyncTaskRef): Promise<{ connectionId?: string; secrets: Record<string, string> }> {
+    const connection = await getConnectionOfIntegration(db, deps.keyring, ref.tenantId, ref.integrationId);
+    if (!connection) return { secrets: {} };
+    const secrets = connection.secrets as Record<string, string>;
+    if (connection.kind !== 'oauth2') return { secrets };
+    if (connection.status === 'reauth_required') throw authExpired(`connection ${connection.id} needs a new authorisation`);
+    const expiring = connection.expiresAt !== null && connection.expiresAt.getTime() <= clock().getTime() + deps.tokenRefreshMarginMs;
+    return { connectionId: connection.id, secrets: expiring ? ((await refreshed(ref, connection.id)) ?? secrets) : secrets };
+  }
+
+  async function refreshed(ref: SyncTaskRef, connectionId: string, staleAccessToken?: string): Promise<Record<string, string> | undefined> {
+    const outcome = await refreshConnectionTokens(deps, {
+      connectionId,
+      requestedAt: clock().toISOString(),
+      ...(staleAccessToken ? { staleAccessToken } : {}),
+    });
+    if (outcome === 'reauth_required') throw authExpired(`connection ${connectionId} needs a new authorisation`);
+    return (await getConnectionOfIntegration(db, deps.keyring, ref.tenantId, ref.integrationId))?.secrets as Record<string, string> | undefined;
   }
 
   return {
@@ -106,7 +132,7 @@ export function createSyncActivities(deps: ActivityDeps) {
     async syncChunk(input: SyncChunkInput): Promise<SyncChunkResult> {
       const ctx = Context.current();
       const { connector, config } = await load(input);
-      const credentials = (await getCredentials(db, deps.encryptionKey, input.tenantId, input.integrationId)) ?? {};
+      const credentials = await usableCredentials(input);
       const schema = entitySchemas[input.entityType];
       if (!schema) throw invalidConfig(`no internal schema for entity type ${input.entityType}`);
       const mapping = mergeMappings(
@@ -121,10 +147,13 @@ export function createSyncActivities(deps: ActivityDeps) {
       while (!done && progress.counters.recordsFetched < input.maxRecords && Date.now() < deadline) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
         const pageKey = progress.cursor ?? 'first';
-        const page = await connector.fetchPage(
-          { config, credentials },
-          { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) },
-        );
+        const request = { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
+        const page = await connector.fetchPage({ config, credentials: credentials.secrets }, request).catch(async (err: unknown) => {
+          // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
+          if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
+          credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
+          return connector.fetchPage({ config, credentials: credentials.secrets }, request);
+        });
         const counters = await processPage(
           {
             db,

@@ -29,6 +29,19 @@ const encryptionKey = z.string().transform((value, ctx) => {
   return key;
 });
 
+const previousKeys = z.string().transform((value, ctx) => {
+  const keys: Buffer[] = [];
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const parsed = encryptionKey.safeParse(part);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of 32-byte keys (hex or base64)' });
+      return z.NEVER;
+    }
+    keys.push(parsed.data);
+  }
+  return keys;
+});
+
 export const envFields = {
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -44,6 +57,12 @@ export const envFields = {
   TOKEN_REFRESH_INTERVAL: duration('1h'),
   BATCH_THRESHOLD: positiveInt(100),
   ENCRYPTION_KEY: encryptionKey,
+  /** Keys that sealed older secrets; they still open them until every secret is re-sealed with ENCRYPTION_KEY. */
+  ENCRYPTION_KEYS_PREVIOUS: previousKeys.default([]),
+  /** Back-pressure of the due-sync check: syncs started per tick at most; the rest wait for the next tick. */
+  MAX_SYNC_STARTS_PER_TICK: positiveInt(100),
+  /** A token expiring within this is refreshed before use, and the sweep looks this far past its next run. */
+  TOKEN_REFRESH_MARGIN: duration('10m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** A prebuilt workflow bundle (tests, benchmark); unset = bundle workflows/ at start. */
@@ -65,20 +84,23 @@ export const workerEnvSchema = pickFields([
   'DATABASE_URL',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEY',
+  'ENCRYPTION_KEYS_PREVIOUS',
+  'TOKEN_REFRESH_MARGIN',
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'LOG_LEVEL']);
-export const schedulesEnvSchema = pickFields([...temporal, 'SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'LOG_LEVEL']);
+const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK'] as const;
+export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
 export const launcherEnvSchema = pickFields([
   ...temporal,
   ...bus,
+  ...scheduleFields,
   'API_HOST',
   'API_PORT',
-  'SYNC_CHECK_INTERVAL',
-  'TOKEN_REFRESH_INTERVAL',
   'BATCH_THRESHOLD',
+  'ENCRYPTION_KEYS_PREVIOUS',
   'LOG_LEVEL',
   'DATA_DIR',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });

@@ -8,10 +8,12 @@ export const FailureType = {
   ProviderUnavailable: 'ProviderUnavailable',
   /** A 4xx other than auth and rate limit: the request itself is wrong. */
   ProviderRejected: 'ProviderRejected',
+  /** The OAuth server refused the refresh token (RFC 6749 invalid_grant): only a new authorisation helps. */
+  InvalidGrant: 'InvalidGrant',
   /** The integration or its connection is missing, paused or misconfigured. */
   InvalidConfig: 'InvalidConfig',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const NON_RETRYABLE_FAILURES: FailureType[] = [FailureType.AuthExpired, FailureType.ProviderRejected, FailureType.InvalidConfig];
+export const NON_RETRYABLE_FAILURES: FailureType[] = [FailureType.AuthExpired, FailureType.InvalidGrant, FailureType.ProviderRejected, FailureType.InvalidConfig];

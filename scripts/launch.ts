@@ -6,12 +6,14 @@ import { buildApp } from '../api/app';
 import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { embeddedDataDir, startEmbeddedPostgres } from '../store/embedded';
 import { ensureDatabase } from '../store/ensure-database';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
 import { startDevServer } from '../temporal/dev-server';
+import { applySchedules, scheduleSettingsFromEnv } from '../temporal/schedules';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorker } from '../workers/run-worker';
 
@@ -73,8 +75,9 @@ async function main(): Promise<void> {
       taskQueue: env.TASK_QUEUE,
       db,
       bus,
-      encryptionKey,
+      keyring: new Keyring(encryptionKey, env.ENCRYPTION_KEYS_PREVIOUS),
       batchThreshold: env.BATCH_THRESHOLD,
+      tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     });
     const running = worker.run();
     stops.push(async () => {
@@ -85,6 +88,8 @@ async function main(): Promise<void> {
 
     const temporal = await connectClient({ TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE });
     stops.push(() => temporal.connection.close());
+    const schedules = await applySchedules(temporal, scheduleSettingsFromEnv(env));
+    logger.info({ schedules }, 'schedules applied');
     const app = await buildApp({ db, bus, temporal, logger });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     stops.push(() => app.close());

@@ -1,5 +1,4 @@
 import type { SyncCounters, SyncStatus } from '../contracts/sync';
-import { decryptJson } from '../security/secrets';
 import type { Db } from './db';
 
 export interface IntegrationRow {
@@ -21,16 +20,6 @@ export async function getIntegration(db: Db, tenantId: string, integrationId: st
   const r = rows[0];
   if (!r) return undefined;
   return { id: r.id, tenantId: r.tenant_id, provider: r.provider, name: r.name, config: r.config, status: r.status, pauseReason: r.pause_reason };
-}
-
-export async function getCredentials(db: Db, encryptionKey: Buffer, tenantId: string, integrationId: string): Promise<Record<string, string> | undefined> {
-  const { rows } = await db.query<{ secrets: Buffer; status: string }>(
-    `SELECT secrets, status FROM connections WHERE tenant_id = $1 AND integration_id::text = $2`,
-    [tenantId, integrationId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  return decryptJson<Record<string, string>>(encryptionKey, row.secrets);
 }
 
 /** The final result goes to the integration's row, so status outlives the workflow's retention. */

@@ -2,6 +2,7 @@
 import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     taskQueue: env.TASK_QUEUE,
     db,
     bus,
-    encryptionKey: env.ENCRYPTION_KEY,
+    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
+    tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });

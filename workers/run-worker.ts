@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
+import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { createWorkerOptions } from './options';
 
@@ -11,8 +12,9 @@ export interface WorkerRoleDeps {
   taskQueue: string;
   db: Db;
   bus: EventBus;
-  encryptionKey: Buffer;
+  keyring: Keyring;
   batchThreshold: number;
+  tokenRefreshMarginMs: number;
   workflowBundlePath?: string;
 }
 
@@ -24,8 +26,9 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     bus: deps.bus,
     connectors: createConnectorRegistry(),
     clock: () => new Date(),
-    encryptionKey: deps.encryptionKey,
+    keyring: deps.keyring,
     batchThreshold: deps.batchThreshold,
+    tokenRefreshMarginMs: deps.tokenRefreshMarginMs,
   });
   const options = createWorkerOptions({
     connection,

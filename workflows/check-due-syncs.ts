@@ -1,5 +1,8 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { syncWorkflowId, type SyncInput } from '../contracts/sync';
+import { integrationSync } from './integration-sync';
+import { startAbandonedChildren } from './start-children';
 
 const { publishCheckDue, claimDueIntegrations } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -9,10 +12,14 @@ const { publishCheckDue, claimDueIntegrations } = proxyActivities<Activities>({
 export interface CheckDueSyncsInput {
   /** Back-pressure: at most this many syncs start per tick; the rest wait for the next one. */
   maxStarts?: number;
+  /** Where the started syncs run; default: this workflow's task queue. */
+  syncTaskQueue?: string;
 }
 
 export interface CheckDueSyncsResult {
   claimed: string[];
+  started: string[];
+  alreadyRunning: string[];
 }
 
 /** One tick of the due-sync check, run by the `integration-sync-check-due` schedule. */
@@ -20,5 +27,9 @@ export async function checkDueSyncs(input: CheckDueSyncsInput = {}): Promise<Che
   const now = new Date().toISOString(); // workflow time: deterministic on replay
   await publishCheckDue({ timestamp: now });
   const due = await claimDueIntegrations({ now, limit: input.maxStarts ?? 100 });
-  return { claimed: due.map((d) => d.integrationId) };
+  const children = await startAbandonedChildren(integrationSync, due, ({ integrationId, tenantId }) => {
+    const sync: SyncInput = { integrationId, tenantId, trigger: 'schedule', mode: 'incremental', correlationId: uuid4() };
+    return { workflowId: syncWorkflowId(integrationId), args: [sync], ...(input.syncTaskQueue ? { taskQueue: input.syncTaskQueue } : {}) };
+  });
+  return { claimed: due.map((d) => d.integrationId), ...children };
 }

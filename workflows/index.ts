@@ -1,2 +1,4 @@
 export { checkDueSyncs } from './check-due-syncs';
 export { getSyncStateQuery, integrationSync, requestSyncSignal } from './integration-sync';
+export { refreshConnection } from './refresh-connection';
+export { tokenRefreshSweep } from './token-refresh-sweep';

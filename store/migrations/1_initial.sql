@@ -43,15 +43,17 @@ CREATE TABLE connections (
   tenant_id          text NOT NULL,
   kind               text NOT NULL CHECK (kind IN ('oauth2', 'api_key')),
   secrets            bytea NOT NULL,
+  -- Which ENCRYPTION_KEY sealed `secrets`, so keys can rotate without a flag day.
+  secrets_key_id     text NOT NULL,
   token_url          text,
   expires_at         timestamptz,
-  status             text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'needs_reauth')),
+  status             text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'refresh_failing', 'reauth_required')),
   last_refreshed_at  timestamptz,
   last_error         text,
   created_at         timestamptz NOT NULL DEFAULT now(),
   updated_at         timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX connections_expiring_idx ON connections (expires_at) WHERE kind = 'oauth2' AND status = 'active';
+CREATE INDEX connections_expiring_idx ON connections (expires_at) WHERE kind = 'oauth2' AND status <> 'reauth_required';
 
 CREATE TABLE field_mappings (
   integration_id  uuid NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,

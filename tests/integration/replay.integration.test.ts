@@ -11,9 +11,17 @@ const HISTORIES = path.join(ROOT, 'tests', 'fixtures', 'histories');
 describe('replay of recorded workflow histories', () => {
   const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 
-  it('has a recorded history of each workflow and sync shape (due check, worker kill, extra pass, cancel)', () => {
+  it('has a recorded history of each workflow and sync shape (due check, sweep, refresh, worker kill, extra pass, cancel, token refresh)', () => {
     expect(files.sort()).toEqual(
-      expect.arrayContaining(['check-due-syncs.json', 'sync-after-worker-kill.json', 'sync-cancelled.json', 'sync-with-extra-pass.json']),
+      expect.arrayContaining([
+        'check-due-syncs.json',
+        'refresh-connection.json',
+        'sync-after-worker-kill.json',
+        'sync-cancelled.json',
+        'sync-with-extra-pass.json',
+        'sync-with-token-refresh.json',
+        'token-refresh-sweep.json',
+      ]),
     );
   });
 

@@ -28,10 +28,11 @@ describe('walking skeleton: a real workflow on a real worker writes PostgreSQL a
     const [due, notDue] = rows.map((r) => r.id);
 
     const workflowId = `check-due-${Date.now()}`;
-    const result = await env.client.workflow.execute(checkDueSyncs, { taskQueue: env.taskQueue, workflowId, args: [{ maxStarts: 10 }] });
+    const result = await env.client.workflow.execute(checkDueSyncs, { taskQueue: env.taskQueue, workflowId, args: [{ maxStarts: 10, syncTaskQueue: `${env.taskQueue}-unpolled` }] });
     recordHistory('check-due-syncs', workflowId, env.servers.temporalAddress);
 
     expect(result.claimed).toEqual([due]);
+    expect(result.started).toEqual([`sync:${due}`]);
     const after = await env.db.query<{ id: string; minutes: number }>(
       `SELECT id, extract(epoch FROM next_sync_at - now()) / 60 AS minutes FROM integrations`,
     );

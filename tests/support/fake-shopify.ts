@@ -29,8 +29,12 @@ export class FakeShopify {
   private bucketAt = Date.now();
   private failures: number[] = [];
   baseUrl = '';
+  /** Tokens the shop accepts; a test revokes one to make it answer 401. */
+  readonly validTokens: Set<string>;
 
-  constructor(readonly options: FakeShopifyOptions) {}
+  constructor(readonly options: FakeShopifyOptions) {
+    this.validTokens = new Set([options.accessToken]);
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -83,7 +87,7 @@ export class FakeShopify {
     };
     const match = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return send(404, JSON.stringify({ errors: 'Not Found' }));
-    if (req.headers['x-shopify-access-token'] !== this.options.accessToken) return send(401, ERROR_401);
+    if (!this.validTokens.has(String(req.headers['x-shopify-access-token']))) return send(401, ERROR_401);
     const failure = this.failures.shift();
     if (failure) return send(failure, JSON.stringify({ errors: 'Internal Server Error' }));
     const limitHeader = this.takeFromBucket();

@@ -1,19 +1,32 @@
-import { encryptJson } from '../../security/secrets';
+import { Keyring } from '../../security/keyring';
 import type { Db } from '../../store/db';
 
-export async function createIntegration(
-  db: Db,
-  input: { tenantId: string; provider: string; config: Record<string, unknown>; secrets: Record<string, string>; encryptionKey: string },
-): Promise<string> {
+export interface SeedIntegration {
+  tenantId: string;
+  provider: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+  /** The hex ENCRYPTION_KEY the worker under test uses. */
+  encryptionKey: string;
+  oauth?: { tokenUrl: string; expiresAt: Date };
+  nextSyncAt?: Date;
+}
+
+export async function createIntegration(db: Db, input: SeedIntegration): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO integrations (tenant_id, provider, name, config) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [input.tenantId, input.provider, `${input.provider} test`, input.config],
+    `INSERT INTO integrations (tenant_id, provider, name, config, next_sync_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [input.tenantId, input.provider, `${input.provider} test`, input.config, input.nextSyncAt ?? null],
   );
   const id = rows[0]!.id;
-  await db.query(`INSERT INTO connections (integration_id, tenant_id, kind, secrets) VALUES ($1, $2, 'api_key', $3)`, [
-    id,
-    input.tenantId,
-    encryptJson(Buffer.from(input.encryptionKey, 'hex'), input.secrets),
-  ]);
+  const sealed = new Keyring(Buffer.from(input.encryptionKey, 'hex')).seal(input.secrets);
+  await db.query(
+    `INSERT INTO connections (integration_id, tenant_id, kind, secrets, secrets_key_id, token_url, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, input.tenantId, input.oauth ? 'oauth2' : 'api_key', sealed.blob, sealed.keyId, input.oauth?.tokenUrl ?? null, input.oauth?.expiresAt ?? null],
+  );
   return id;
+}
+
+export async function connectionIdOf(db: Db, integrationId: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM connections WHERE integration_id = $1`, [integrationId]);
+  return rows[0]!.id;
 }

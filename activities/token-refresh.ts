@@ -1,0 +1,103 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../contracts/failures';
+import { invalidConfig } from '../connectors/errors';
+import { refreshAccessToken } from '../connectors/oauth';
+import { createEvent } from '../events/envelope';
+import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
+import type { ActivityDeps } from './deps';
+
+export type RefreshOutcome = 'refreshed' | 'already_fresh' | 'reauth_required';
+
+export interface RefreshRequest {
+  connectionId: string;
+  /** Refresh only if the stored token is still this one (a 401 on it); otherwise refresh when it nears expiry. */
+  staleAccessToken?: string;
+  /** When the refresh was asked for: a refresh done since counts as this one's (its event is re-announced, same id). */
+  requestedAt: string;
+}
+
+/**
+ * Single-flight across workers: the connection row stays locked from the freshness check to the stored result,
+ * so of any number of concurrent refreshers only the first calls the token endpoint; the rest find a fresh token.
+ * New tokens are committed before anything else can fail, so a rotated refresh token is never lost.
+ */
+export async function refreshConnectionTokens(deps: ActivityDeps, request: RefreshRequest): Promise<RefreshOutcome> {
+  const { db, bus, keyring, clock } = deps;
+  const client = await db.connect();
+  let refreshedEvent: { integrationId: string; tenantId: string; refreshedAt: Date } | undefined;
+  let outcome: RefreshOutcome;
+  let failure: { integrationId: string; tenantId: string; error: string } | undefined;
+  try {
+    await client.query('BEGIN');
+    const connection = await lockConnection(client, keyring, request.connectionId);
+    if (!connection) throw invalidConfig(`connection ${request.connectionId} not found`);
+    if (connection.kind !== 'oauth2') throw invalidConfig(`connection ${request.connectionId} is not an OAuth connection`);
+    const now = clock();
+    const fresh = request.staleAccessToken
+      ? connection.secrets.accessToken !== request.staleAccessToken
+      : connection.expiresAt !== null && connection.expiresAt.getTime() > now.getTime() + deps.tokenRefreshMarginMs;
+    if (connection.status === 'reauth_required') {
+      outcome = 'reauth_required';
+    } else if (fresh) {
+      outcome = 'already_fresh';
+      if (connection.lastRefreshedAt && connection.lastRefreshedAt.toISOString() >= request.requestedAt) {
+        refreshedEvent = { integrationId: connection.integrationId, tenantId: connection.tenantId, refreshedAt: connection.lastRefreshedAt };
+      }
+    } else {
+      const { refreshToken, clientId, clientSecret } = connection.secrets;
+      if (!connection.tokenUrl || !refreshToken || !clientId || !clientSecret) {
+        throw invalidConfig(`connection ${request.connectionId} lacks a token URL, refresh token or client credentials`);
+      }
+      try {
+        const tokens = await refreshAccessToken({ tokenUrl: connection.tokenUrl, refreshToken, clientId, clientSecret }, now);
+        await saveRefreshedSecrets(client, keyring, {
+          connectionId: connection.id,
+          // Rotation: a returned refresh token replaces the old one; without one the old one stays valid.
+          secrets: { ...connection.secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, ...(tokens.instanceUrl ? { instanceUrl: tokens.instanceUrl } : {}) },
+          expiresAt: tokens.expiresAt ?? null,
+          refreshedAt: now,
+        });
+        outcome = 'refreshed';
+        refreshedEvent = { integrationId: connection.integrationId, tenantId: connection.tenantId, refreshedAt: now };
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidGrant) throw err;
+        await setConnectionStatus(client, connection.id, 'reauth_required', err.message);
+        outcome = 'reauth_required';
+        failure = { integrationId: connection.integrationId, tenantId: connection.tenantId, error: err.message };
+      }
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+
+  if (refreshedEvent) {
+    const refreshedAt = refreshedEvent.refreshedAt.toISOString();
+    await bus.publish([
+      createEvent(
+        'integration.token.refreshed',
+        { connectionId: request.connectionId, integrationId: refreshedEvent.integrationId, refreshedAt },
+        { tenantId: refreshedEvent.tenantId, integrationId: refreshedEvent.integrationId, idempotencyKey: `${request.connectionId}:refreshed:${refreshedAt}` },
+      ),
+    ]);
+  }
+  if (failure) await publishRefreshFailed(deps, { connectionId: request.connectionId, ...failure, failedAt: clock() });
+  return outcome;
+}
+
+export async function publishRefreshFailed(
+  deps: ActivityDeps,
+  input: { connectionId: string; integrationId: string; tenantId: string; error: string; failedAt: Date },
+): Promise<void> {
+  const failedAt = input.failedAt.toISOString();
+  await deps.bus.publish([
+    createEvent(
+      'integration.token.refresh.failed',
+      { connectionId: input.connectionId, integrationId: input.integrationId, error: input.error, failedAt },
+      { tenantId: input.tenantId, integrationId: input.integrationId, idempotencyKey: `${input.connectionId}:refresh-failed:${failedAt}` },
+    ),
+  ]);
+}

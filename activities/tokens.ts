@@ -1,0 +1,34 @@
+import { createEvent } from '../events/envelope';
+import { listExpiringConnections, setConnectionStatus, type ExpiringConnection } from '../store/connections';
+import type { ActivityDeps } from './deps';
+import { publishRefreshFailed, refreshConnectionTokens, type RefreshOutcome } from './token-refresh';
+
+export function createTokenActivities(deps: ActivityDeps) {
+  const { db, bus, clock } = deps;
+  return {
+    async publishCheckExpiring(input: { timestamp: string; thresholdTime: string }): Promise<void> {
+      await bus.publish([createEvent('integration.token.check-expiring', input, { idempotencyKey: input.timestamp })]);
+    },
+
+    async listExpiringConnections(input: { threshold: string; afterId: string | null; limit: number }): Promise<ExpiringConnection[]> {
+      return listExpiringConnections(db, input.threshold, input.afterId, input.limit);
+    },
+
+    /** Refreshes through the single-flight path; the workflow carries only the connection id, never a token. */
+    async refreshConnectionToken(input: { connectionId: string; requestedAt: string }): Promise<RefreshOutcome> {
+      return refreshConnectionTokens(deps, input);
+    },
+
+    /** After the last retry of a transient failure: the connection is marked and the failure announced. */
+    async markRefreshFailing(input: { connectionId: string; error: string }): Promise<void> {
+      const { rows } = await db.query<{ integration_id: string; tenant_id: string }>(
+        `SELECT integration_id, tenant_id FROM connections WHERE id::text = $1`,
+        [input.connectionId],
+      );
+      const row = rows[0];
+      if (!row) return;
+      await setConnectionStatus(db, input.connectionId, 'refresh_failing', input.error);
+      await publishRefreshFailed(deps, { connectionId: input.connectionId, integrationId: row.integration_id, tenantId: row.tenant_id, error: input.error, failedAt: clock() });
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { createActivities } from '../../activities';
+import { refreshConnectionTokens } from '../../activities/token-refresh';
+import { createConnectorRegistry } from '../../connectors/registry';
+import { syncWorkflowId } from '../../contracts/sync';
+import type { EventEnvelope } from '../../events/envelope';
+import { Keyring } from '../../security/keyring';
+import { applySchedules, SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID, type ScheduleSettings } from '../../temporal/schedules';
+import { checkDueSyncs, integrationSync, refreshConnection, tokenRefreshSweep } from '../../workflows';
+import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
+import { dedupe, ofType, readStream } from '../support/events';
+import { FakeOAuthServer } from '../support/fake-oauth';
+import { FakeShopify } from '../support/fake-shopify';
+import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '../support/integration-env';
+import { recordHistory } from '../support/record-history';
+import { connectionIdOf, createIntegration } from '../support/seed';
+
+const TENANT = 'tenant-tokens';
+const CLIENT_ID = 'client-id-7f3a';
+const CLIENT_SECRET = 'client-secret-TOP-SECRET-91c2';
+const INITIAL_ACCESS = 'access-token-INITIAL-5d8e';
+const INITIAL_REFRESH = 'refresh-token-INITIAL-0b4c';
+const HOUR = 3_600_000;
+
+describe('schedules, due-sync check and OAuth token refresh', () => {
+  let env: IntegrationEnv;
+  let worker: WorkerProcess;
+  let shop: FakeShopify;
+  const servers: Array<{ stop(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: INITIAL_ACCESS }).start();
+    shop.addOrders(30);
+    servers.push(shop);
+    worker = await env.startWorker({ TOKEN_REFRESH_MARGIN: '10m' });
+  });
+
+  afterAll(async () => {
+    for (const id of [SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete().catch(() => undefined);
+    await Promise.all(servers.map((s) => s.stop()));
+    await env?.close();
+  });
+
+  async function oauthServer(rotate: boolean, delayMs = 0) {
+    const oauth = await new FakeOAuthServer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rotate, delayMs, onIssue: (t) => shop.validTokens.add(t) }).start();
+    oauth.validRefreshTokens.add(INITIAL_REFRESH);
+    servers.push(oauth);
+    return oauth;
+  }
+
+  const oauthIntegration = (tokenUrl: string, expiresAt: Date, nextSyncAt?: Date) =>
+    createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: { baseUrl: shop.baseUrl },
+      secrets: { accessToken: INITIAL_ACCESS, refreshToken: INITIAL_REFRESH, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      encryptionKey: env.encryptionKey,
+      oauth: { tokenUrl, expiresAt },
+      ...(nextSyncAt ? { nextSyncAt } : {}),
+    });
+
+  const inProcessDeps = () => ({
+    db: env.db,
+    bus: env.bus,
+    connectors: createConnectorRegistry(),
+    clock: () => new Date(),
+    keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
+    batchThreshold: 100,
+    tokenRefreshMarginMs: 10 * 60_000,
+  });
+
+  const storedSecrets = async (integrationId: string) => {
+    const deps = inProcessDeps();
+    const { rows } = await env.db.query('SELECT secrets, secrets_key_id, status, expires_at FROM connections WHERE integration_id = $1', [integrationId]);
+    return { ...rows[0], secrets: deps.keyring.open<Record<string, string>>({ keyId: rows[0].secrets_key_id, blob: rows[0].secrets }) };
+  };
+
+  const events = async () => dedupe(await readStream(env.servers.redisUrl, env.bus.streamKey));
+
+  it('applies both schedules with the configured intervals, and a second apply changes nothing', async () => {
+    const settings: ScheduleSettings = { taskQueue: env.taskQueue, syncCheckIntervalMs: 60_000, tokenRefreshIntervalMs: HOUR, tokenRefreshMarginMs: 600_000, maxSyncStartsPerTick: 100 };
+    expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'created', [TOKEN_REFRESH_SCHEDULE_ID]: 'created' });
+    const check = await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe();
+    const sweep = await env.client.schedule.getHandle(TOKEN_REFRESH_SCHEDULE_ID).describe();
+    expect(check.spec.intervals?.[0]?.every).toBe(60_000);
+    expect(sweep.spec.intervals?.[0]?.every).toBe(HOUR);
+    expect(check.policies.overlap).toBe('SKIP');
+    expect(check.action).toMatchObject({ workflowType: 'checkDueSyncs', taskQueue: env.taskQueue, args: [{ maxStarts: 100 }] });
+
+    expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'unchanged', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
+    expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).info.lastUpdatedAt).toEqual(check.info.lastUpdatedAt);
+
+    expect(await applySchedules(env.client, { ...settings, syncCheckIntervalMs: 30_000 })).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'updated', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
+    expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).spec.intervals?.[0]?.every).toBe(30_000);
+  });
+
+  it('triggering the due-sync schedule starts syncs for exactly the due integrations and announces the tick', async () => {
+    const oauth = await oauthServer(false);
+    const past = new Date(Date.now() - 60_000);
+    const due = [await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 24 * HOUR), past), await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 24 * HOUR), past)];
+    const notDue = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 24 * HOUR), new Date(Date.now() + HOUR));
+    await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).trigger();
+    for (const id of due) {
+      const state = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(id)).result());
+      expect(state).toMatchObject({ status: 'completed', trigger: 'schedule', created: 30 });
+    }
+    await expect(env.client.workflow.getHandle(syncWorkflowId(notDue)).describe()).rejects.toThrow();
+    expect(ofType(await events(), 'integration.sync.check_due').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('starts 1,500 due integrations within 3 ticks of 500, none twice', async () => {
+    await env.db.query(
+      `INSERT INTO integrations (tenant_id, provider, name, next_sync_at, sync_interval_seconds)
+       SELECT 'tenant-bulk', 'shopify', 'bulk ' || n, now() - interval '1 minute', 3600 FROM generate_series(1, 1500) n`,
+    );
+    const started: string[] = [];
+    for (let tick = 0; tick < 4; tick++) {
+      const result = await env.client.workflow.execute(checkDueSyncs, {
+        taskQueue: env.taskQueue,
+        workflowId: `bulk-tick-${tick}-${randomUUID()}`,
+        // Children go to a queue no worker polls: this test is about starting them, not running 1,500 syncs.
+        args: [{ maxStarts: 500, syncTaskQueue: `${env.taskQueue}-unpolled` }],
+      });
+      expect(result.started.length).toBe(tick < 3 ? 500 : 0);
+      expect(result.alreadyRunning).toEqual([]);
+      started.push(...result.started);
+    }
+    expect(new Set(started).size).toBe(1_500);
+  });
+
+  it('refreshes exactly the connections expiring before thresholdTime and announces it', async () => {
+    const oauth = await oauthServer(true);
+    const soon = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 5 * 60_000));
+    const later = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 3 * 24 * HOUR));
+    const sweepId = `sweep-${randomUUID()}`;
+    const result = await env.client.workflow.execute(tokenRefreshSweep, { taskQueue: env.taskQueue, workflowId: sweepId, args: [{ intervalMs: HOUR, marginMs: 10 * 60_000 }] });
+    recordHistory('token-refresh-sweep', sweepId, env.servers.temporalAddress);
+    const soonConnection = await connectionIdOf(env.db, soon);
+    expect(result.started).toContain(tokenRefreshWorkflowId(soonConnection));
+    expect(result.started).not.toContain(tokenRefreshWorkflowId(await connectionIdOf(env.db, later)));
+    expect(await env.client.workflow.getHandle(tokenRefreshWorkflowId(soonConnection)).result()).toBe('refreshed');
+    recordHistory('refresh-connection', tokenRefreshWorkflowId(soonConnection), env.servers.temporalAddress);
+
+    const stored = await storedSecrets(soon);
+    expect(stored.secrets.accessToken).toMatch(/^fake-access-token-2-/);
+    expect(stored.expires_at.getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
+    const all = await events();
+    const [check] = ofType(all, 'integration.token.check-expiring') as Array<EventEnvelope<'integration.token.check-expiring'>>;
+    const window = Date.parse(check!.data.thresholdTime) - Date.parse(check!.data.timestamp);
+    expect(window).toBe(HOUR + 10 * 60_000);
+    const refreshed = ofType(all, 'integration.token.refreshed') as Array<EventEnvelope<'integration.token.refreshed'>>;
+    expect(refreshed.find((e) => e.data.connectionId === soonConnection)?.data.integrationId).toBe(soon);
+  });
+
+  it('calls the token endpoint once for 20 simultaneous refreshes of one connection', async () => {
+    const oauth = await oauthServer(true, 200);
+    const integrationId = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 60_000));
+    const connectionId = await connectionIdOf(env.db, integrationId);
+    const deps = inProcessDeps();
+    const requestedAt = new Date().toISOString();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => refreshConnectionTokens(deps, { connectionId, requestedAt })));
+    expect(oauth.calls).toBe(1);
+    expect(outcomes.filter((o) => o === 'refreshed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'already_fresh')).toHaveLength(19);
+    expect(createActivities(deps).refreshConnectionToken).toBeDefined();
+  });
+
+  it('uses the rotated refresh token next time, and keeps the old one when the provider does not rotate', async () => {
+    const rotating = await oauthServer(true);
+    const a = await oauthIntegration(rotating.tokenUrl, new Date(Date.now() - 1_000));
+    const aConnection = await connectionIdOf(env.db, a);
+    const deps = inProcessDeps();
+    expect(await refreshConnectionTokens(deps, { connectionId: aConnection, requestedAt: new Date().toISOString() })).toBe('refreshed');
+    const rotated = (await storedSecrets(a)).secrets.refreshToken;
+    expect(rotated).toBe('fake-refresh-token-2-1');
+    await env.db.query(`UPDATE connections SET expires_at = now() WHERE id = $1`, [aConnection]);
+    expect(await refreshConnectionTokens(deps, { connectionId: aConnection, requestedAt: new Date().toISOString() })).toBe('refreshed');
+    expect(rotating.usedRefreshTokens).toEqual([INITIAL_REFRESH, rotated]);
+
+    const plain = await oauthServer(false);
+    const b = await oauthIntegration(plain.tokenUrl, new Date(Date.now() - 1_000));
+    expect(await refreshConnectionTokens(deps, { connectionId: await connectionIdOf(env.db, b), requestedAt: new Date().toISOString() })).toBe('refreshed');
+    expect((await storedSecrets(b)).secrets.refreshToken).toBe(INITIAL_REFRESH);
+  });
+
+  it('marks invalid_grant reauth_required, announces it and stops scheduling the integration', async () => {
+    const oauth = await oauthServer(false);
+    oauth.validRefreshTokens.clear();
+    const integrationId = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() - 1_000), new Date(Date.now() - 60_000));
+    const connectionId = await connectionIdOf(env.db, integrationId);
+    const outcome = await env.client.workflow.execute(refreshConnection, { taskQueue: env.taskQueue, workflowId: tokenRefreshWorkflowId(connectionId), args: [{ connectionId }] });
+    expect(outcome).toBe('reauth_required');
+    expect(oauth.calls).toBe(1);
+    expect((await storedSecrets(integrationId)).status).toBe('reauth_required');
+    const failed = ofType(await events(), 'integration.token.refresh.failed') as Array<EventEnvelope<'integration.token.refresh.failed'>>;
+    expect(failed.find((e) => e.data.connectionId === connectionId)?.data.error).toContain('invalid_grant');
+    const claimed = await createActivities(inProcessDeps()).claimDueIntegrations({ now: new Date().toISOString(), limit: 10_000 });
+    expect(claimed.map((c) => c.integrationId)).not.toContain(integrationId);
+  });
+
+  it('retries a 500 from the token endpoint and then refreshes', async () => {
+    const oauth = await oauthServer(false);
+    oauth.failNext(1, 500);
+    const integrationId = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() - 1_000));
+    const connectionId = await connectionIdOf(env.db, integrationId);
+    const outcome = await env.client.workflow.execute(refreshConnection, { taskQueue: env.taskQueue, workflowId: tokenRefreshWorkflowId(connectionId), args: [{ connectionId }] });
+    expect(outcome).toBe('refreshed');
+    expect(oauth.calls).toBe(2);
+    expect((await storedSecrets(integrationId)).status).toBe('active');
+  });
+
+  it('refreshes once on a 401 during a sync and completes it', async () => {
+    const oauth = await oauthServer(false);
+    const integrationId = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 24 * HOUR));
+    shop.validTokens.delete(INITIAL_ACCESS); // the provider revoked it early
+    try {
+      const state = await env.client.workflow.execute(integrationSync, {
+        taskQueue: env.taskQueue,
+        workflowId: syncWorkflowId(integrationId),
+        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID() }],
+      });
+      expect(state).toMatchObject({ status: 'completed', recordsFetched: 30 });
+      expect(oauth.calls).toBe(1);
+      recordHistory('sync-with-token-refresh', syncWorkflowId(integrationId), env.servers.temporalAddress);
+    } finally {
+      shop.validTokens.add(INITIAL_ACCESS);
+    }
+  });
+
+  it('keeps tokens and client secrets out of histories, logs, events and clear-text columns', async () => {
+    const secrets = [CLIENT_SECRET, INITIAL_ACCESS, INITIAL_REFRESH, 'fake-access-token-2', 'fake-refresh-token-2'];
+    const histories: string[] = [];
+    for await (const run of env.client.workflow.list({ query: `TaskQueue = "${env.taskQueue}"` })) {
+      const history = await env.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      histories.push(JSON.stringify(history, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
+    }
+    expect(histories.length).toBeGreaterThan(5);
+    const stream = JSON.stringify(await readStream(env.servers.redisUrl, env.bus.streamKey));
+    const columns = JSON.stringify((await env.db.query(`SELECT encode(secrets, 'escape') AS s, last_error FROM connections`)).rows);
+    for (const secret of secrets) {
+      for (const history of histories) expect(history).not.toContain(secret);
+      expect(worker.output()).not.toContain(secret);
+      expect(stream).not.toContain(secret);
+      expect(columns).not.toContain(secret);
+    }
+  });
+});
+
+async function waitForResult<T>(get: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await get();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
