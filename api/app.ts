@@ -4,11 +4,22 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../observability/logger';
+import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { registerErrorHandler } from './errors';
+import auth from './plugins/auth';
+import { connectionRoutes } from './routes/connection';
+import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes } from './routes/health';
+import { integrationRoutes } from './routes/integrations';
+import { sseRoutes } from './routes/sse';
+import { syncStatusRoutes } from './routes/sync-status';
+import { syncRoutes } from './routes/syncs';
+import { tenantRoutes } from './routes/tenants';
+import { webhookRoutes } from './routes/webhooks';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -17,11 +28,17 @@ export interface AppDeps {
   bus: EventBus;
   temporal: Client;
   logger: Logger;
+  keyring: Keyring;
+  connectors: ConnectorRegistry;
+  taskQueue: string;
+  /** Enables the admin routes (tenants, API keys) for this bearer key. */
+  adminApiKey?: string | undefined;
+  sseHeartbeatMs?: number;
 }
 
 /** Builds the whole app without listening, so tests use `app.inject` on exactly what production serves. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
@@ -43,5 +60,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       bus: () => deps.bus.ping(),
     },
   });
+  await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
+  await app.register(tenantRoutes, { db: deps.db });
+  await app.register(integrationRoutes, { db: deps.db, connectors: deps.connectors });
+  await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring });
+  await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
+  await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
+  await app.register(deadLetterRoutes, { db: deps.db });
+  await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue });
   return app;
 }

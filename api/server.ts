@@ -1,7 +1,9 @@
 // `npm run api`: the HTTP API as its own process, against the services the environment names.
 import { apiEnvSchema, loadEnvOrExit } from '../config/env';
+import { createConnectorRegistry } from '../connectors/registry';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
@@ -14,7 +16,16 @@ async function main(): Promise<void> {
   await runMigrations(db);
   const bus = createEventBus(env);
   const temporal = await connectClient(env);
-  const app = await buildApp({ db, bus, temporal, logger });
+  const app = await buildApp({
+    db,
+    bus,
+    temporal,
+    logger,
+    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
+    connectors: createConnectorRegistry(),
+    taskQueue: env.TASK_QUEUE,
+    adminApiKey: env.ADMIN_API_KEY,
+  });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
   const shutdown = async () => {

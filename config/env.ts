@@ -63,6 +63,8 @@ export const envFields = {
   MAX_SYNC_STARTS_PER_TICK: positiveInt(100),
   /** A token expiring within this is refreshed before use, and the sweep looks this far past its next run. */
   TOKEN_REFRESH_MARGIN: duration('10m'),
+  /** Bearer key of the admin routes (tenants, API keys); unset = those routes are off. */
+  ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** A prebuilt workflow bundle (tests, benchmark); unset = bundle workflows/ at start. */
@@ -89,7 +91,7 @@ export const workerEnvSchema = pickFields([
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'LOG_LEVEL']);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
@@ -101,6 +103,7 @@ export const launcherEnvSchema = pickFields([
   'API_PORT',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',
+  'ADMIN_API_KEY',
   'LOG_LEVEL',
   'DATA_DIR',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });

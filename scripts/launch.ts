@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from '../api/app';
 import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
+import { createConnectorRegistry } from '../connectors/registry';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
 import { Keyring } from '../security/keyring';
@@ -69,13 +70,14 @@ async function main(): Promise<void> {
     stops.push(() => bus.close());
 
     installTemporalRuntime(logger);
+    const keyring = new Keyring(encryptionKey, env.ENCRYPTION_KEYS_PREVIOUS);
     const { worker, connection } = await createWorker({
       address: temporalServer.address,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TASK_QUEUE,
       db,
       bus,
-      keyring: new Keyring(encryptionKey, env.ENCRYPTION_KEYS_PREVIOUS),
+      keyring,
       batchThreshold: env.BATCH_THRESHOLD,
       tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     });
@@ -90,7 +92,16 @@ async function main(): Promise<void> {
     stops.push(() => temporal.connection.close());
     const schedules = await applySchedules(temporal, scheduleSettingsFromEnv(env));
     logger.info({ schedules }, 'schedules applied');
-    const app = await buildApp({ db, bus, temporal, logger });
+    const app = await buildApp({
+      db,
+      bus,
+      temporal,
+      logger,
+      keyring,
+      connectors: createConnectorRegistry(),
+      taskQueue: env.TASK_QUEUE,
+      adminApiKey: env.ADMIN_API_KEY,
+    });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     stops.push(() => app.close());
 

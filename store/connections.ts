@@ -89,3 +89,21 @@ export async function listExpiringConnections(db: Db, threshold: string, afterId
   );
   return rows.map((r) => ({ connectionId: r.id, integrationId: r.integration_id, tenantId: r.tenant_id }));
 }
+
+/** Stores new credentials (sealed), replacing any earlier connection of the integration; status back to active. */
+export async function upsertConnection(
+  db: Db,
+  keyring: Keyring,
+  input: { tenantId: string; integrationId: string; kind: Connection['kind']; secrets: ConnectionSecrets; tokenUrl: string | null; expiresAt: Date | null },
+): Promise<{ id: string; status: ConnectionStatus; expiresAt: Date | null }> {
+  const sealed = keyring.seal(input.secrets);
+  const { rows } = await db.query(
+    `INSERT INTO connections (integration_id, tenant_id, kind, secrets, secrets_key_id, token_url, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (integration_id) DO UPDATE SET kind = EXCLUDED.kind, secrets = EXCLUDED.secrets, secrets_key_id = EXCLUDED.secrets_key_id,
+       token_url = EXCLUDED.token_url, expires_at = EXCLUDED.expires_at, status = 'active', last_error = NULL, updated_at = now()
+     RETURNING id, status, expires_at`,
+    [input.integrationId, input.tenantId, input.kind, sealed.blob, sealed.keyId, input.tokenUrl, input.expiresAt],
+  );
+  return { id: rows[0].id, status: rows[0].status, expiresAt: rows[0].expires_at };
+}

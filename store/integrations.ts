@@ -34,3 +34,99 @@ export async function recordSyncResult(
     [input.tenantId, input.integrationId, input.status, input.startedAt, input.finishedAt, input.error ?? null, JSON.stringify(input.counters)],
   );
 }
+
+export interface IntegrationRecord extends IntegrationRow {
+  syncIntervalSeconds: number;
+  nextSyncAt: Date | null;
+  lastSyncAt: Date | null;
+  lastSyncStatus: string | null;
+  lastSyncFinishedAt: Date | null;
+  lastSyncError: string | null;
+  lastSyncCounts: Record<string, number> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const RECORD_COLUMNS = `id, tenant_id, provider, name, config, status, pause_reason, sync_interval_seconds, next_sync_at, last_sync_at,
+  last_sync_status, last_sync_finished_at, last_sync_error, last_sync_counts, created_at, updated_at`;
+
+function toRecord(r: Record<string, unknown>): IntegrationRecord {
+  return {
+    id: r.id as string,
+    tenantId: r.tenant_id as string,
+    provider: r.provider as string,
+    name: r.name as string,
+    config: r.config as Record<string, unknown>,
+    status: r.status as IntegrationRow['status'],
+    pauseReason: r.pause_reason as string | null,
+    syncIntervalSeconds: r.sync_interval_seconds as number,
+    nextSyncAt: r.next_sync_at as Date | null,
+    lastSyncAt: r.last_sync_at as Date | null,
+    lastSyncStatus: r.last_sync_status as string | null,
+    lastSyncFinishedAt: r.last_sync_finished_at as Date | null,
+    lastSyncError: r.last_sync_error as string | null,
+    lastSyncCounts: r.last_sync_counts as Record<string, number> | null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findIntegration(db: Db, tenantId: string, id: string): Promise<IntegrationRecord | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+export async function insertIntegration(
+  db: Db,
+  input: { tenantId: string; provider: string; name: string; config: Record<string, unknown>; syncIntervalSeconds: number },
+): Promise<IntegrationRecord> {
+  const { rows } = await db.query(
+    `INSERT INTO integrations (tenant_id, provider, name, config, sync_interval_seconds, next_sync_at) VALUES ($1, $2, $3, $4, $5, now())
+     RETURNING ${RECORD_COLUMNS}`,
+    [input.tenantId, input.provider, input.name, input.config, input.syncIntervalSeconds],
+  );
+  return toRecord(rows[0]);
+}
+
+/** Keyset paging on (created_at, id) after the row `afterId`: stable while rows are added, exact to the microsecond. */
+export async function listIntegrations(db: Db, tenantId: string, limit: number, afterId?: string): Promise<IntegrationRecord[]> {
+  const { rows } = await db.query(
+    `SELECT ${RECORD_COLUMNS} FROM integrations
+      WHERE tenant_id = $1
+        AND ($2::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM integrations WHERE tenant_id = $1 AND id = $2::uuid))
+      ORDER BY created_at, id LIMIT $3`,
+    [tenantId, afterId ?? null, limit],
+  );
+  return rows.map(toRecord);
+}
+
+export async function updateIntegration(
+  db: Db,
+  tenantId: string,
+  id: string,
+  patch: { name?: string | undefined; config?: Record<string, unknown> | undefined; syncIntervalSeconds?: number | undefined; status?: 'active' | 'paused'; pauseReason?: string | null },
+): Promise<IntegrationRecord | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const { rows } = await db.query(
+    `UPDATE integrations SET
+        name = COALESCE($3, name),
+        config = COALESCE($4, config),
+        sync_interval_seconds = COALESCE($5, sync_interval_seconds),
+        status = COALESCE($6, status),
+        pause_reason = CASE WHEN $6::text IS NULL THEN pause_reason ELSE $7 END,
+        next_sync_at = CASE WHEN $6::text = 'active' AND status = 'paused' THEN now() ELSE next_sync_at END,
+        updated_at = now()
+      WHERE tenant_id = $1 AND id = $2
+  RETURNING ${RECORD_COLUMNS}`,
+    [tenantId, id, patch.name ?? null, patch.config ?? null, patch.syncIntervalSeconds ?? null, patch.status ?? null, patch.pauseReason ?? null],
+  );
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+export async function deleteIntegration(db: Db, tenantId: string, id: string): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  return ((await db.query(`DELETE FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rowCount ?? 0) > 0;
+}

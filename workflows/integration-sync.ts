@@ -52,7 +52,7 @@ export interface SyncCarry {
 /** One sync of one integration (workflow ID `sync:<integrationId>`): pages → chunks of activities → events. */
 export async function integrationSync(input: SyncInput, carry?: SyncCarry): Promise<SyncState> {
   const mode: SyncMode = input.mode ?? 'incremental';
-  const baseSyncTaskId = carry?.baseSyncTaskId ?? uuid4();
+  const baseSyncTaskId = carry?.baseSyncTaskId ?? input.syncTaskId ?? uuid4();
   const state: SyncState = carry?.state ?? {
     status: 'running',
     syncTaskId: baseSyncTaskId,

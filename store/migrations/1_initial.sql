@@ -107,3 +107,12 @@ CREATE TABLE dead_letters (
   UNIQUE (sync_task_id, entity_type, external_id)
 );
 CREATE INDEX dead_letters_integration_idx ON dead_letters (tenant_id, integration_id, created_at);
+
+-- Webhook deliveries already accepted, by the provider's delivery id, so a redelivery starts nothing twice.
+CREATE TABLE webhook_deliveries (
+  provider        text NOT NULL,
+  delivery_id     text NOT NULL,
+  integration_id  uuid NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  received_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (provider, delivery_id)
+);

@@ -1,8 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { App } from '../../api/app';
 import { buildApp } from '../../api/app';
+import { createConnectorRegistry } from '../../connectors/registry';
 import { RedisEventBus } from '../../events/redis-bus';
 import { createLogger } from '../../observability/logger';
+import { Keyring } from '../../security/keyring';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 
@@ -11,6 +13,14 @@ describe('GET /health and /ready against real dependencies', () => {
   let connection: Connection;
   const apps: App[] = [];
   const logger = createLogger({ level: 'silent' });
+  const appDeps = () => ({
+    db: env.db,
+    temporal: new Client({ connection }),
+    logger,
+    keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
+    connectors: createConnectorRegistry(),
+    taskQueue: env.taskQueue,
+  });
 
   beforeAll(async () => {
     env = await createIntegrationEnv();
@@ -24,7 +34,7 @@ describe('GET /health and /ready against real dependencies', () => {
   });
 
   it('is healthy and ready when Temporal, PostgreSQL and Redis answer', async () => {
-    const app = await buildApp({ db: env.db, bus: env.bus, temporal: new Client({ connection }), logger });
+    const app = await buildApp({ ...appDeps(), bus: env.bus });
     apps.push(app);
     expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/ready');
@@ -34,7 +44,7 @@ describe('GET /health and /ready against real dependencies', () => {
 
   it('answers 503 naming the dependency that does not answer', async () => {
     const deadRedis = new RedisEventBus({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: '', stream: 's', streamMaxLen: 10 });
-    const app = await buildApp({ db: env.db, bus: deadRedis, temporal: new Client({ connection }), logger });
+    const app = await buildApp({ ...appDeps(), bus: deadRedis });
     apps.push(app);
     const ready = await app.inject('/ready');
     expect(ready.statusCode).toBe(503);

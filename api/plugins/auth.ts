@@ -1,0 +1,47 @@
+// Bearer API keys: a tenant key scopes every route to its tenant; the admin key (ADMIN_API_KEY) manages tenants.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../../store/db';
+import { tenantOfApiKey } from '../../store/tenants';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenantId: string;
+  }
+  interface FastifyInstance {
+    requireTenant(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+const bearer = (request: FastifyRequest): string | undefined => {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+};
+
+const unauthorized = (reply: FastifyReply, message: string) => reply.code(401).send({ error: { code: 'unauthorized', message } });
+
+export default fp<{ db: Db; adminApiKey?: string | undefined }>(
+  async (app: FastifyInstance, { db, adminApiKey }) => {
+    app.decorateRequest('tenantId', '');
+
+    app.decorate('requireTenant', async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = bearer(request);
+      if (!key) return unauthorized(reply, 'Missing Authorization: Bearer <api key>');
+      const tenantId = await tenantOfApiKey(db, key);
+      if (!tenantId) return unauthorized(reply, 'Unknown or revoked API key');
+      request.tenantId = tenantId;
+    });
+
+    app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = bearer(request);
+      if (!adminApiKey) return reply.code(403).send({ error: { code: 'forbidden', message: 'Admin routes are disabled: ADMIN_API_KEY is not set' } });
+      const given = Buffer.from(key ?? '');
+      const expected = Buffer.from(adminApiKey);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return unauthorized(reply, 'Admin API key required');
+    });
+  },
+  { name: 'auth' },
+);

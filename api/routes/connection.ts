@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Keyring } from '../../security/keyring';
+import { upsertConnection, type ConnectionSecrets } from '../../store/connections';
+import type { Db } from '../../store/db';
+import { findIntegration } from '../../store/integrations';
+import { errorSchema, iso, notFound, uuidParam } from '../schemas';
+
+const secret = z.string().min(1).max(4096);
+const oauth2 = z
+  .object({
+    kind: z.literal('oauth2'),
+    accessToken: secret,
+    refreshToken: secret,
+    expiresAt: z.iso.datetime({ offset: true }),
+    tokenUrl: z.url({ protocol: /^https?$/ }),
+    clientId: secret,
+    clientSecret: secret,
+    instanceUrl: z.url().optional(),
+    webhookSecret: secret.optional(),
+  })
+  .strict();
+const apiKey = z
+  .object({
+    kind: z.literal('api_key'),
+    accessToken: secret.optional(),
+    apiKey: secret.optional(),
+    consumerKey: secret.optional(),
+    consumerSecret: secret.optional(),
+    webhookSecret: secret.optional(),
+  })
+  .strict()
+  .refine((b) => b.accessToken || b.apiKey || (b.consumerKey && b.consumerSecret), 'give accessToken, apiKey, or consumerKey with consumerSecret');
+
+const MASK = '********';
+
+/** Credentials go in; only which ones are set comes out. */
+export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring }> = async (app, { db, keyring }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.put(
+    '/integrations/:id/connection',
+    {
+      schema: {
+        tags: ['integrations'],
+        params: uuidParam,
+        body: z.discriminatedUnion('kind', [oauth2, apiKey]),
+        response: {
+          200: z.object({ id: z.string(), kind: z.enum(['oauth2', 'api_key']), status: z.string(), expiresAt: z.string().nullable(), secrets: z.record(z.string(), z.literal(MASK)) }),
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.id);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      const { kind, ...fields } = request.body;
+      const { tokenUrl, expiresAt, ...secrets } = { tokenUrl: undefined, expiresAt: undefined, ...fields } as Record<string, string | undefined>;
+      const stored = await upsertConnection(db, keyring, {
+        tenantId: request.tenantId,
+        integrationId: integration.id,
+        kind,
+        secrets: secrets as ConnectionSecrets,
+        tokenUrl: tokenUrl ?? null,
+        expiresAt: expiresAt ? new Date(expiresAt) : null,
+      });
+      const masked = Object.fromEntries(Object.keys(secrets).filter((k) => secrets[k] !== undefined).map((k) => [k, MASK] as const));
+      return { id: stored.id, kind, status: stored.status, expiresAt: iso(stored.expiresAt), secrets: masked };
+    },
+  );
+};

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../store/db';
+import { findIntegration } from '../../store/integrations';
+import { errorSchema, notFound, uuidParam } from '../schemas';
+
+export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.get(
+    '/integrations/:id/dead-letters',
+    {
+      schema: {
+        tags: ['integrations'],
+        params: uuidParam,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+        response: {
+          200: z.object({
+            items: z.array(z.object({ id: z.string(), syncTaskId: z.string(), entityType: z.string(), externalId: z.string().nullable(), error: z.string(), raw: z.unknown(), createdAt: z.string() })),
+          }),
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.id);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      const { rows } = await db.query(
+        `SELECT id, sync_task_id, entity_type, external_id, error, raw, created_at FROM dead_letters
+          WHERE tenant_id = $1 AND integration_id = $2 AND replayed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $3`,
+        [request.tenantId, integration.id, request.query.limit],
+      );
+      return {
+        items: rows.map((r) => ({ id: String(r.id), syncTaskId: r.sync_task_id, entityType: r.entity_type, externalId: r.external_id, error: r.error, raw: r.raw, createdAt: r.created_at.toISOString() })),
+      };
+    },
+  );
+};

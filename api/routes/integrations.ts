@@ -1,0 +1,138 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ConnectorRegistry } from '../../connectors/registry';
+import type { Db } from '../../store/db';
+import { deleteIntegration, findIntegration, insertIntegration, listIntegrations, updateIntegration, type IntegrationRecord } from '../../store/integrations';
+import { errorSchema, optionalBody, integrationSchema, iso, notFound, uuidParam } from '../schemas';
+
+const config = z.record(z.string(), z.unknown());
+const interval = z.number().int().min(60).max(30 * 24 * 3600);
+
+export function integrationView(i: IntegrationRecord): z.infer<typeof integrationSchema> {
+  return {
+    id: i.id,
+    provider: i.provider,
+    name: i.name,
+    config: i.config,
+    status: i.status,
+    pauseReason: i.pauseReason,
+    syncIntervalSeconds: i.syncIntervalSeconds,
+    nextSyncAt: iso(i.nextSyncAt),
+    lastSync: i.lastSyncStatus
+      ? { status: i.lastSyncStatus, startedAt: iso(i.lastSyncAt), finishedAt: iso(i.lastSyncFinishedAt), counts: i.lastSyncCounts, error: i.lastSyncError }
+      : null,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+  };
+}
+
+const cursorSchema = z.object({ after: z.uuid() });
+const encodeCursor = (i: IntegrationRecord) => Buffer.from(JSON.stringify({ after: i.id })).toString('base64url');
+
+export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: ConnectorRegistry }> = async (app, { db, connectors }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.post(
+    '/integrations',
+    {
+      schema: {
+        tags: ['integrations'],
+        body: z.object({ provider: z.string().min(1), name: z.string().min(1).max(200), config: config.default({}), syncIntervalSeconds: interval.default(3600) }).strict(),
+        response: { 201: integrationSchema, 400: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!connectors.has(request.body.provider)) {
+        return reply.code(400).send({ error: { code: 'unknown_provider', message: `Unknown provider "${request.body.provider}"; known: ${[...connectors.keys()].join(', ')}` } });
+      }
+      const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body });
+      return reply.code(201).send(integrationView(created));
+    },
+  );
+
+  app.get(
+    '/integrations',
+    {
+      schema: {
+        tags: ['integrations'],
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(500).optional() }).strict(),
+        response: { 200: z.object({ items: z.array(integrationSchema), nextCursor: z.string().nullable() }), 400: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      let after: string | undefined;
+      if (request.query.cursor) {
+        try {
+          after = cursorSchema.parse(JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString())).after;
+        } catch {
+          return reply.code(400).send({ error: { code: 'invalid_cursor', message: 'cursor is not one this API returned' } });
+        }
+      }
+      const rows = await listIntegrations(db, request.tenantId, request.query.limit + 1, after);
+      const page = rows.slice(0, request.query.limit);
+      return { items: page.map(integrationView), nextCursor: rows.length > page.length ? encodeCursor(page[page.length - 1]!) : null };
+    },
+  );
+
+  app.get(
+    '/integrations/:id',
+    { schema: { tags: ['integrations'], params: uuidParam, response: { 200: integrationSchema, 404: errorSchema } } },
+    async (request, reply) => {
+      const found = await findIntegration(db, request.tenantId, request.params.id);
+      return found ? integrationView(found) : reply.code(404).send(notFound('Integration'));
+    },
+  );
+
+  app.patch(
+    '/integrations/:id',
+    {
+      schema: {
+        tags: ['integrations'],
+        params: uuidParam,
+        body: z
+          .object({ name: z.string().min(1).max(200).optional(), config: config.optional(), syncIntervalSeconds: interval.optional() })
+          .strict()
+          .refine((b) => Object.keys(b).length > 0, 'give at least one of name, config, syncIntervalSeconds'),
+        response: { 200: integrationSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const updated = await updateIntegration(db, request.tenantId, request.params.id, request.body);
+      return updated ? integrationView(updated) : reply.code(404).send(notFound('Integration'));
+    },
+  );
+
+  app.delete(
+    '/integrations/:id',
+    { schema: { tags: ['integrations'], params: uuidParam, response: { 204: z.null(), 404: errorSchema } } },
+    async (request, reply) => {
+      const deleted = await deleteIntegration(db, request.tenantId, request.params.id);
+      return deleted ? reply.code(204).send(null) : reply.code(404).send(notFound('Integration'));
+    },
+  );
+
+  app.post(
+    '/integrations/:id/pause',
+    {
+      schema: {
+        tags: ['integrations'],
+        params: uuidParam,
+        body: optionalBody(z.object({ reason: z.string().max(500).optional() }).strict()),
+        response: { 200: integrationSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const updated = await updateIntegration(db, request.tenantId, request.params.id, { status: 'paused', pauseReason: request.body.reason ?? 'paused by API' });
+      return updated ? integrationView(updated) : reply.code(404).send(notFound('Integration'));
+    },
+  );
+
+  app.post(
+    '/integrations/:id/resume',
+    { schema: { tags: ['integrations'], params: uuidParam, response: { 200: integrationSchema, 404: errorSchema } } },
+    async (request, reply) => {
+      const updated = await updateIntegration(db, request.tenantId, request.params.id, { status: 'active', pauseReason: null });
+      return updated ? integrationView(updated) : reply.code(404).send(notFound('Integration'));
+    },
+  );
+};

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EventBus } from '../../events/bus';
+import type { EventEnvelope } from '../../events/envelope';
+import { errorSchema } from '../schemas';
+
+/**
+ * Spec 004's SSE stream of a tenant's sync events (`businessId` is the tenant id). `event:` is the type, `id:` the
+ * event id, `data:` the envelope; a comment line every `heartbeatMs` keeps proxies from closing an idle stream.
+ */
+export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: number }> = async (app, { bus, heartbeatMs }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.get(
+    '/integrations/events/sse/:businessId',
+    {
+      schema: {
+        tags: ['events'],
+        params: z.object({ businessId: z.string().min(1).max(100) }).strict(),
+        querystring: z.object({ integrationId: z.string().max(100).optional(), types: z.string().max(2000).optional() }).strict(),
+        response: { 403: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (request.params.businessId !== request.tenantId) {
+        return reply.code(403).send({ error: { code: 'forbidden', message: 'This API key does not belong to that business' } });
+      }
+      const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : undefined;
+      const wanted = (e: EventEnvelope) =>
+        e.tenantId === request.tenantId && (!request.query.integrationId || e.integrationId === request.query.integrationId) && (!types || types.has(e.type));
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.write(': connected\n\n');
+      const unsubscribe = await bus.subscribe((event) => {
+        if (wanted(event)) res.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+      request.raw.once('close', () => {
+        clearInterval(heartbeat);
+        void unsubscribe();
+      });
+    },
+  );
+};

@@ -1,0 +1,70 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { syncWorkflowId, type SyncState } from '../../contracts/sync';
+import type { Db } from '../../store/db';
+import { findIntegration } from '../../store/integrations';
+import { errorSchema, iso, notFound } from '../schemas';
+
+/** Spec 004's sync-status route: the live state from the workflow's query, and the last result kept on the integration. */
+export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client }> = async (app, { db, temporal }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.get(
+    '/integrations/events/sync-status/:integrationId',
+    {
+      schema: {
+        tags: ['syncs'],
+        params: z.object({ integrationId: z.string().min(1).max(100) }).strict(),
+        response: {
+          200: z.object({
+            integrationId: z.string(),
+            syncing: z.boolean(),
+            state: z.record(z.string(), z.unknown()).nullable(),
+            lastSync: z
+              .object({ status: z.string().nullable(), syncTaskId: z.string().nullable(), startedAt: z.string().nullable(), finishedAt: z.string().nullable(), counts: z.record(z.string(), z.number()).nullable(), error: z.string().nullable() })
+              .nullable(),
+            nextSyncAt: z.string().nullable(),
+            paused: z.boolean(),
+            pauseReason: z.string().nullable(),
+            connectionStatus: z.string().nullable(),
+          }),
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.integrationId);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      let state: SyncState | null = null;
+      try {
+        const handle = temporal.workflow.getHandle(syncWorkflowId(integration.id));
+        if ((await handle.describe()).status.name === 'RUNNING') state = await handle.query<SyncState>('getSyncState');
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      const { rows } = await db.query<{ status: string }>(`SELECT status FROM connections WHERE integration_id = $1`, [integration.id]);
+      const connectionStatus = rows[0]?.status ?? null;
+      return {
+        integrationId: integration.id,
+        syncing: state?.status === 'running',
+        state: state as Record<string, unknown> | null,
+        lastSync: integration.lastSyncStatus
+          ? {
+              status: integration.lastSyncStatus,
+              syncTaskId: null,
+              startedAt: iso(integration.lastSyncAt),
+              finishedAt: iso(integration.lastSyncFinishedAt),
+              counts: integration.lastSyncCounts,
+              error: integration.lastSyncError,
+            }
+          : null,
+        nextSyncAt: iso(integration.nextSyncAt),
+        paused: integration.status === 'paused',
+        // Why it is not being scheduled, when it is not.
+        pauseReason: integration.status === 'paused' ? integration.pauseReason : connectionStatus === 'reauth_required' ? 'connection needs a new authorisation' : null,
+        connectionStatus,
+      };
+    },
+  );
+};

@@ -1,0 +1,60 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { syncModeSchema, syncWorkflowId } from '../../contracts/sync';
+import type { Db } from '../../store/db';
+import { findIntegration } from '../../store/integrations';
+import { errorSchema, optionalBody, notFound, uuidParam } from '../schemas';
+import { startOrSignalSync } from '../sync-starter';
+
+const startResponse = z.object({ workflowId: z.string(), syncTaskId: z.string().nullable(), status: z.enum(['started', 'coalesced']) });
+
+export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string }> = async (app, { db, temporal, taskQueue }) => {
+  app.addHook('onRequest', app.requireTenant);
+
+  app.post(
+    '/integrations/:id/sync',
+    {
+      schema: {
+        tags: ['syncs'],
+        params: uuidParam,
+        body: optionalBody(z.object({ mode: syncModeSchema.optional(), entityTypes: z.array(z.string().min(1).max(100)).min(1).max(20).optional() }).strict()),
+        response: { 202: startResponse, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.id);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      if (integration.status === 'paused') return reply.code(409).send({ error: { code: 'paused', message: `Integration is paused: ${integration.pauseReason ?? ''}`.trim() } });
+      const result = await startOrSignalSync(temporal, taskQueue, {
+        integrationId: integration.id,
+        tenantId: request.tenantId,
+        trigger: 'manual',
+        mode: request.body.mode ?? 'incremental',
+        correlationId: String(request.headers['x-correlation-id'] ?? randomUUID()),
+        ...(request.body.entityTypes ? { entityTypes: request.body.entityTypes } : {}),
+      });
+      return reply.code(202).send(result);
+    },
+  );
+
+  app.delete(
+    '/integrations/:id/sync',
+    { schema: { tags: ['syncs'], params: uuidParam, response: { 202: z.object({ workflowId: z.string(), status: z.literal('cancelling') }), 404: errorSchema } } },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.id);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      const handle = temporal.workflow.getHandle(syncWorkflowId(integration.id));
+      try {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') return reply.code(404).send(notFound('Running sync'));
+        await handle.cancel();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return reply.code(404).send(notFound('Running sync'));
+        throw err;
+      }
+      return reply.code(202).send({ workflowId: handle.workflowId, status: 'cancelling' as const });
+    },
+  );
+};

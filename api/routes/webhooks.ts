@@ -1,0 +1,76 @@
+import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { verifyShopifyWebhook } from '../../connectors/shopify/webhook';
+import type { Keyring } from '../../security/keyring';
+import type { Db } from '../../store/db';
+import { errorSchema } from '../schemas';
+import { startOrSignalSync } from '../sync-starter';
+
+/** Per provider: how to check a delivery and which header names it for de-duplication. */
+const verifiers: Record<string, { verify(raw: Buffer, headers: Record<string, unknown>, secret: string): boolean; deliveryId(headers: Record<string, unknown>): string | undefined }> = {
+  shopify: {
+    verify: (raw, headers, secret) => verifyShopifyWebhook(raw, headers['x-shopify-hmac-sha256'] as string | undefined, secret),
+    deliveryId: (headers) => headers['x-shopify-webhook-id'] as string | undefined,
+  },
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Webhooks authenticate by signature, not API key. The raw body is kept for the check; a bad or missing signature
+ * is a 401 and starts nothing; a redelivery (same delivery id) is acknowledged and dropped.
+ */
+export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; temporal: Client; taskQueue: string }> = async (app, { db, keyring, temporal, taskQueue }) => {
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/webhooks/:provider/:integrationId',
+    {
+      schema: {
+        tags: ['webhooks'],
+        params: z.object({ provider: z.string().min(1).max(50), integrationId: z.string().min(1).max(100) }).strict(),
+        response: { 202: z.object({ status: z.enum(['started', 'coalesced']), workflowId: z.string() }), 200: z.object({ status: z.enum(['duplicate', 'paused']) }), 401: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { provider, integrationId } = request.params;
+      const verifier = verifiers[provider];
+      const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: `No ${provider} integration ${integrationId} takes webhooks` } });
+      if (!verifier || !UUID.test(integrationId)) return notFound();
+      const { rows } = await db.query<{ tenant_id: string; status: string; secrets: Buffer; secrets_key_id: string }>(
+        `SELECT i.tenant_id, i.status, c.secrets, c.secrets_key_id FROM integrations i JOIN connections c ON c.integration_id = i.id
+          WHERE i.id = $1 AND i.provider = $2`,
+        [integrationId, provider],
+      );
+      const row = rows[0];
+      if (!row) return notFound();
+      const secret = keyring.open<Record<string, string>>({ keyId: row.secrets_key_id, blob: row.secrets }).webhookSecret;
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      if (!secret || !verifier.verify(raw, request.headers, secret)) {
+        return reply.code(401).send({ error: { code: 'invalid_signature', message: 'Webhook signature missing or invalid' } });
+      }
+      const deliveryId = verifier.deliveryId(request.headers);
+      if (deliveryId) {
+        const inserted = await db.query(`INSERT INTO webhook_deliveries (provider, delivery_id, integration_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider, deliveryId, integrationId]);
+        if (!inserted.rowCount) return reply.code(200).send({ status: 'duplicate' as const });
+      }
+      if (row.status === 'paused') return reply.code(200).send({ status: 'paused' as const });
+      try {
+        const result = await startOrSignalSync(temporal, taskQueue, {
+          integrationId,
+          tenantId: row.tenant_id,
+          trigger: 'webhook',
+          mode: 'incremental',
+          correlationId: deliveryId ?? randomUUID(),
+        });
+        return reply.code(202).send({ status: result.status, workflowId: result.workflowId });
+      } catch (err) {
+        // Not started: forget the delivery so the provider's retry is not dropped as a duplicate.
+        if (deliveryId) await db.query(`DELETE FROM webhook_deliveries WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId]);
+        throw err;
+      }
+    },
+  );
+};

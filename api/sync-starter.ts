@@ -1,0 +1,37 @@
+// Starts a sync, or asks the running one for one more pass: the one path of the API, webhooks and the event consumer.
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
+import { integrationSync, requestSyncSignal } from '../workflows';
+
+export interface SyncStartResult {
+  workflowId: string;
+  syncTaskId: string | null;
+  status: 'started' | 'coalesced';
+}
+
+/**
+ * Start first, signal when one is running: the answer says truthfully which happened, and a fresh sync does not
+ * receive its own request as a signal (which would cost it a needless second pass).
+ */
+export async function startOrSignalSync(client: Client, taskQueue: string, input: Omit<SyncInput, 'syncTaskId'>): Promise<SyncStartResult> {
+  const workflowId = syncWorkflowId(input.integrationId);
+  for (let attempt = 0; ; attempt++) {
+    const syncTaskId = randomUUID();
+    try {
+      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [{ ...input, syncTaskId }] });
+      return { workflowId, syncTaskId, status: 'started' };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    try {
+      const handle = client.workflow.getHandle(workflowId);
+      await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes?.[0] ? { entityType: input.entityTypes[0] } : {}) });
+      const state = await handle.query<SyncState>('getSyncState').catch(() => null);
+      return { workflowId, syncTaskId: state?.syncTaskId ?? null, status: 'coalesced' };
+    } catch (err) {
+      // It finished between the start and the signal: start a new one.
+      if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
+    }
+  }
+}

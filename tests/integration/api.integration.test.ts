@@ -1,0 +1,302 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import type { App } from '../../api/app';
+import type { SyncState } from '../../contracts/sync';
+import { syncWorkflowId } from '../../contracts/sync';
+import { ADMIN_KEY, startApi } from '../support/api-app';
+import { FakeShopify } from '../support/fake-shopify';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+
+const SHOP_TOKEN = 'shpat_api_test_token_77';
+const WEBHOOK_SECRET = 'webhook-secret-for-api-test-4411';
+
+describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () => {
+  let env: IntegrationEnv;
+  let app: App;
+  let url: string;
+  let shop: FakeShopify;
+  let keyA: string;
+  let keyB: string;
+
+  const call = async (method: string, path: string, options: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== null && options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, text };
+  };
+
+  const newIntegration = async (key: string, name = 'shop') => {
+    const created = await call('POST', '/integrations', { key, body: { provider: 'shopify', name, config: { baseUrl: shop.baseUrl } } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const conn = await call('PUT', `/integrations/${id}/connection`, { key, body: { kind: 'api_key', accessToken: SHOP_TOKEN, webhookSecret: WEBHOOK_SECRET } });
+    expect(conn.status).toBe(200);
+    return id;
+  };
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: SHOP_TOKEN }).start();
+    shop.addOrders(200);
+    ({ app, url } = await startApi(env, { sseHeartbeatMs: 200 }));
+    await env.startWorker();
+    for (const id of ['tenant-a', 'tenant-b']) expect((await call('POST', '/tenants', { key: ADMIN_KEY, body: { id, name: id } })).status).toBe(201);
+    keyA = (await call('POST', '/tenants/tenant-a/api-keys', { key: ADMIN_KEY, body: { label: 'tests' } })).body.key;
+    keyB = (await call('POST', '/tenants/tenant-b/api-keys', { key: ADMIN_KEY })).body.key;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await shop?.stop();
+    await env?.close();
+  });
+
+  describe('admin and auth', () => {
+    it('guards the admin routes with the admin key and says what is wrong', async () => {
+      expect((await call('POST', '/tenants', { body: { id: 'x', name: 'x' } })).status).toBe(401);
+      expect((await call('POST', '/tenants', { key: keyA, body: { id: 'x', name: 'x' } })).status).toBe(401);
+      expect((await call('POST', '/tenants', { key: ADMIN_KEY, body: { id: 'tenant-a', name: 'again' } })).status).toBe(409);
+      const bad = await call('POST', '/tenants', { key: ADMIN_KEY, body: { id: 'Not Valid!', name: 'x' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/id/);
+      expect((await call('POST', '/tenants/nobody/api-keys', { key: ADMIN_KEY })).status).toBe(404);
+      expect(keyA).toMatch(/^isk_/);
+      const stored = await env.db.query('SELECT key_hash FROM api_keys');
+      expect(JSON.stringify(stored.rows)).not.toContain(keyA);
+    });
+
+    it('answers 401 without a key or with an unknown one', async () => {
+      expect((await call('GET', '/integrations')).status).toBe(401);
+      const unknown = await call('GET', '/integrations', { key: 'isk_not_a_key' });
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual({ error: { code: 'unauthorized', message: 'Unknown or revoked API key' } });
+    });
+  });
+
+  describe('integrations', () => {
+    it('creates, reads, lists in pages, updates, pauses, resumes and deletes', async () => {
+      const ids = [];
+      for (const name of ['one', 'two', 'three']) ids.push((await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name, config: { shopDomain: `${name}.myshopify.com` } } })).body.id);
+      const got = await call('GET', `/integrations/${ids[0]}`, { key: keyA });
+      expect(got.body).toMatchObject({ id: ids[0], provider: 'shopify', name: 'one', status: 'active', syncIntervalSeconds: 3600, lastSync: null });
+
+      const first = await call('GET', '/integrations?limit=2', { key: keyA });
+      expect(first.body.items).toHaveLength(2);
+      const second = await call('GET', `/integrations?limit=2&cursor=${first.body.nextCursor}`, { key: keyA });
+      const listed = [...first.body.items, ...second.body.items].map((i: { id: string }) => i.id);
+      expect(listed).toEqual(expect.arrayContaining(ids));
+      expect(new Set(listed).size).toBe(listed.length);
+      expect((await call('GET', '/integrations?cursor=garbage', { key: keyA })).status).toBe(400);
+
+      expect((await call('PATCH', `/integrations/${ids[0]}`, { key: keyA, body: { name: 'renamed', syncIntervalSeconds: 900 } })).body).toMatchObject({ name: 'renamed', syncIntervalSeconds: 900 });
+      expect((await call('POST', `/integrations/${ids[0]}/pause`, { key: keyA, body: { reason: 'holiday' } })).body).toMatchObject({ status: 'paused', pauseReason: 'holiday' });
+      expect((await call('POST', `/integrations/${ids[0]}/sync`, { key: keyA })).status).toBe(409);
+      expect((await call('POST', `/integrations/${ids[0]}/resume`, { key: keyA })).body).toMatchObject({ status: 'active', pauseReason: null });
+      expect((await call('DELETE', `/integrations/${ids[2]}`, { key: keyA })).status).toBe(204);
+      expect((await call('GET', `/integrations/${ids[2]}`, { key: keyA })).status).toBe(404);
+    });
+
+    it("answers another tenant's integration exactly as a missing one", async () => {
+      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'mine' } })).body.id;
+      const missing = await call('GET', `/integrations/${randomUUID()}`, { key: keyB });
+      for (const [method, path, body] of [
+        ['GET', `/integrations/${id}`],
+        ['PATCH', `/integrations/${id}`, { name: 'stolen' }],
+        ['DELETE', `/integrations/${id}`],
+        ['POST', `/integrations/${id}/pause`, {}],
+        ['PUT', `/integrations/${id}/connection`, { kind: 'api_key', apiKey: 'k' }],
+        ['POST', `/integrations/${id}/sync`, {}],
+        ['GET', `/integrations/${id}/dead-letters`],
+        ['GET', `/integrations/events/sync-status/${id}`],
+      ] as Array<[string, string, unknown?]>) {
+        const answer = await call(method, path, { key: keyB, ...(body !== undefined ? { body } : {}) });
+        expect([method, path, answer.status]).toEqual([method, path, 404]);
+        expect(answer.body.error.code).toBe(missing.body.error.code);
+      }
+      expect((await call('GET', `/integrations/${id}`, { key: keyA })).body.name).toBe('mine');
+      expect((await call('GET', '/integrations?limit=200', { key: keyB })).body.items).toEqual([]);
+    });
+
+    it('rejects bad input with a 4xx that says what is wrong', async () => {
+      const cases: Array<[string, string, { body?: unknown; raw?: string }, RegExp]> = [
+        ['POST', '/integrations', { raw: '{"provider": "shopify",' }, /JSON/i],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x', surprise: 1 } }, /surprise|unrecognized/i],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 42 } }, /name/],
+        ['POST', '/integrations', { body: { provider: 'myspace', name: 'x' } }, /Unknown provider/],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x', syncIntervalSeconds: 5 } }, /syncIntervalSeconds/],
+        ['PATCH', `/integrations/${randomUUID()}`, { body: {} }, /at least one/],
+        ['GET', '/integrations?limit=0', {}, /limit/],
+        ['GET', '/integrations?nope=1', {}, /nope|unrecognized/i],
+      ];
+      for (const [method, path, options, message] of cases) {
+        const answer = await call(method, path, { key: keyA, ...options });
+        expect([path, answer.status]).toEqual([path, 400]);
+        expect(answer.body.error.message).toMatch(message);
+      }
+    });
+  });
+
+  describe('connections', () => {
+    it('stores OAuth credentials sealed and answers with masked values only', async () => {
+      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'oauth' } })).body.id;
+      const body = {
+        kind: 'oauth2',
+        accessToken: 'access-SECRET-123',
+        refreshToken: 'refresh-SECRET-456',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        tokenUrl: 'https://example.com/oauth/token',
+        clientId: 'client-1',
+        clientSecret: 'client-SECRET-789',
+      };
+      const answer = await call('PUT', `/integrations/${id}/connection`, { key: keyA, body });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ kind: 'oauth2', status: 'active', secrets: { accessToken: '********', clientSecret: '********' } });
+      expect(answer.text).not.toMatch(/SECRET/);
+      const stored = await env.db.query(`SELECT encode(secrets, 'escape') AS s FROM connections WHERE integration_id = $1`, [id]);
+      expect(stored.rows[0].s).not.toMatch(/SECRET/);
+      const bad = await call('PUT', `/integrations/${id}/connection`, { key: keyA, body: { ...body, clientSecret: undefined } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/clientSecret/);
+    });
+  });
+
+  describe('syncs, status and webhooks', () => {
+    it('starts a sync, coalesces a second request, shows live and final status', async () => {
+      shop.options.pageDelayMs = 150;
+      const id = await newIntegration(keyA);
+      try {
+        const started = await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } });
+        expect(started.status).toBe(202);
+        expect(started.body).toMatchObject({ status: 'started', workflowId: syncWorkflowId(id) });
+        const again = await call('POST', `/integrations/${id}/sync`, { key: keyA });
+        expect(again.body).toMatchObject({ status: 'coalesced', syncTaskId: started.body.syncTaskId });
+        let live;
+        for (let i = 0; i < 100; i++) {
+          live = (await call('GET', `/integrations/events/sync-status/${id}`, { key: keyA })).body;
+          if (live.syncing && live.state.recordsFetched > 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(live).toMatchObject({ integrationId: id, syncing: true, paused: false, connectionStatus: 'active', state: { status: 'running' } });
+        // The first pass, or the extra pass the coalesced request asked for (`<syncTaskId>.1`).
+        expect(live.state.syncTaskId.startsWith(started.body.syncTaskId)).toBe(true);
+        const final = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+        expect(final).toMatchObject({ status: 'completed', passes: 2 });
+        const after = (await call('GET', `/integrations/events/sync-status/${id}`, { key: keyA })).body;
+        expect(after).toMatchObject({ syncing: false, state: null, lastSync: { status: 'completed', counts: expect.objectContaining({ recordsFetched: expect.any(Number) }) } });
+      } finally {
+        shop.options.pageDelayMs = 0;
+      }
+    });
+
+    it('cancels a running sync', async () => {
+      shop.options.pageDelayMs = 200;
+      const id = await newIntegration(keyA);
+      try {
+        expect((await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } })).status).toBe(202);
+        await new Promise((r) => setTimeout(r, 500));
+        const cancel = await call('DELETE', `/integrations/${id}/sync`, { key: keyA });
+        expect(cancel.status).toBe(202);
+        await expect(env.client.workflow.getHandle(syncWorkflowId(id)).result()).rejects.toThrow();
+        const state = await env.client.workflow.getHandle(syncWorkflowId(id)).query<SyncState>('getSyncState');
+        expect(state.status).toBe('cancelled');
+        expect((await call('DELETE', `/integrations/${id}/sync`, { key: keyA })).status).toBe(404);
+      } finally {
+        shop.options.pageDelayMs = 0;
+      }
+    });
+
+    it('accepts a signed Shopify webhook once, drops its redelivery, refuses a bad signature', async () => {
+      const id = await newIntegration(keyA);
+      const payload = JSON.stringify({ id: 820982911946154500, email: 'jon@example.com' });
+      const sign = (body: string, secret = WEBHOOK_SECRET) => createHmac('sha256', secret).update(body).digest('base64');
+      const headers = (deliveryId: string, signature?: string) => ({
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-shop-domain': 'shop.myshopify.com',
+        'x-shopify-webhook-id': deliveryId,
+        'x-shopify-api-version': '2024-10',
+        ...(signature ? { 'x-shopify-hmac-sha256': signature } : {}),
+      });
+      const path = `/webhooks/shopify/${id}`;
+      const delivery = randomUUID();
+      const first = await call('POST', path, { key: null, raw: payload, headers: headers(delivery, sign(payload)) });
+      expect(first.status).toBe(202);
+      expect(first.body.status).toBe('started');
+      const redelivery = await call('POST', path, { key: null, raw: payload, headers: headers(delivery, sign(payload)) });
+      expect(redelivery.body).toEqual({ status: 'duplicate' });
+      expect((await call('POST', path, { key: null, raw: payload.replace('jon', 'eve'), headers: headers(randomUUID(), sign(payload)) })).status).toBe(401);
+      expect((await call('POST', path, { key: null, raw: payload, headers: headers(randomUUID()) })).status).toBe(401);
+      expect((await call('POST', path, { key: null, raw: payload, headers: headers(randomUUID(), sign(payload, 'other-secret')) })).status).toBe(401);
+      expect((await call('POST', `/webhooks/myspace/${id}`, { key: null, raw: payload, headers: headers(randomUUID(), sign(payload)) })).status).toBe(404);
+      const state = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+      expect(state).toMatchObject({ status: 'completed', trigger: 'webhook', passes: 1 });
+      const runs = [];
+      for await (const run of env.client.workflow.list({ query: `WorkflowId = "${syncWorkflowId(id)}"` })) runs.push(run);
+      expect(runs).toHaveLength(1);
+    });
+  });
+
+  describe('SSE', () => {
+    it("streams a tenant's sync events with filters and heartbeats, and none of another tenant's", async () => {
+      const idA = await newIntegration(keyA, 'sse-a');
+      const idB = await newIntegration(keyB, 'sse-b');
+      expect((await call('GET', '/integrations/events/sse/tenant-b', { key: keyA })).status).toBe(403);
+
+      const controller = new AbortController();
+      const response = await fetch(`${url}/integrations/events/sse/tenant-a?types=integration.sync.started,integration.sync.completed`, {
+        headers: { authorization: `Bearer ${keyA}` },
+        signal: controller.signal,
+      });
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const reader = response.body!.getReader();
+      let text = '';
+      const readUntil = async (done: () => boolean) => {
+        const deadline = Date.now() + 30_000;
+        while (!done() && Date.now() < deadline) {
+          const { value } = await reader.read();
+          text += new TextDecoder().decode(value);
+        }
+      };
+      await readUntil(() => text.includes(': connected'));
+      for (const [key, id] of [[keyB, idB], [keyA, idA]] as const) expect((await call('POST', `/integrations/${id}/sync`, { key })).status).toBe(202);
+      await readUntil(() => text.includes('event: integration.sync.completed') && text.includes(': heartbeat'));
+      controller.abort();
+
+      const events = text
+        .split('\n\n')
+        .filter((block) => block.startsWith('event:'))
+        .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+      expect(events.map((e) => e.type)).toEqual(['integration.sync.started', 'integration.sync.completed']);
+      expect(events.every((e) => e.tenantId === 'tenant-a' && e.integrationId === idA)).toBe(true);
+      expect(text).toMatch(new RegExp(`id: ${events[0].id}`));
+    });
+  });
+
+  it('never answers 5xx to generated bad input', async () => {
+    const id = await newIntegration(keyA, 'fuzz');
+    const routes: Array<[string, string]> = [
+      ['POST', '/integrations'],
+      ['PATCH', `/integrations/${id}`],
+      ['PUT', `/integrations/${id}/connection`],
+      ['POST', `/integrations/${id}/sync`],
+      ['POST', `/integrations/${id}/pause`],
+      ['POST', '/tenants'],
+      ['POST', `/webhooks/shopify/${id}`],
+    ];
+    const statuses: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), async ([method, path], raw) => {
+        const key = path === '/tenants' ? ADMIN_KEY : keyA;
+        const answer = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: raw });
+        statuses.push(answer.status);
+        return answer.status < 500;
+      }),
+      { numRuns: 300 },
+    );
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  });
+});

@@ -1,0 +1,25 @@
+import { Client } from '@temporalio/client';
+import { buildApp, type App } from '../../api/app';
+import { createConnectorRegistry } from '../../connectors/registry';
+import { createLogger } from '../../observability/logger';
+import { Keyring } from '../../security/keyring';
+import type { IntegrationEnv } from './integration-env';
+
+export const ADMIN_KEY = 'admin-key-for-tests-0123456789';
+
+/** The production app on a real port, wired to this test file's servers. */
+export async function startApi(env: IntegrationEnv, options: { sseHeartbeatMs?: number } = {}): Promise<{ app: App; url: string }> {
+  const app = await buildApp({
+    db: env.db,
+    bus: env.bus,
+    temporal: new Client({ connection: env.client.connection }),
+    logger: createLogger({ level: 'silent' }),
+    keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
+    connectors: createConnectorRegistry(),
+    taskQueue: env.taskQueue,
+    adminApiKey: ADMIN_KEY,
+    ...options,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
+}
