@@ -51,6 +51,11 @@ export const envFields = {
   REDIS_KEY_PREFIX: z.string().default(''),
   EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
   EVENT_STREAM_MAXLEN: positiveInt(100_000),
+  /** Stream of inbound events (integration.sync.scheduled, integration.webhook.received, integration.token.refresh-requested). */
+  INBOUND_STREAM: z.string().min(1).default('integration-sync:inbound'),
+  INBOUND_CONSUMER_GROUP: z.string().min(1).default('integration-sync'),
+  /** Whether a worker also runs the inbound consumer (when REDIS_URL is set); `npm run consumer` runs it alone. */
+  RUN_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   SYNC_CHECK_INTERVAL: duration('60s'),
@@ -79,10 +84,13 @@ function pickFields<K extends Field>(keys: readonly K[]) {
 
 const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE'] as const;
 const bus = ['REDIS_URL', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
+const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 
 export const workerEnvSchema = pickFields([
   ...temporal,
   ...bus,
+  ...consumer,
+  'RUN_CONSUMER',
   'DATABASE_URL',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEY',
@@ -107,6 +115,8 @@ export const launcherEnvSchema = pickFields([
   'LOG_LEVEL',
   'DATA_DIR',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });
+
+export const consumerEnvSchema = pickFields([...temporal, 'REDIS_KEY_PREFIX', ...consumer, 'DATABASE_URL', 'LOG_LEVEL']).extend({ REDIS_URL: envFields.REDIS_URL.unwrap() });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

@@ -5,7 +5,9 @@ import { createLogger } from '../observability/logger';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
+import { connectClient } from '../temporal/client';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { createInboundConsumer } from './run-consumer';
 import { createWorker } from './run-worker';
 
 async function main(): Promise<void> {
@@ -26,9 +28,14 @@ async function main(): Promise<void> {
     batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
-  logger.info({ taskQueue: env.TASK_QUEUE, bus: bus.kind }, 'worker started');
+  const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;
+  const consumer = temporal && env.REDIS_URL ? createInboundConsumer({ ...env, REDIS_URL: env.REDIS_URL }, { temporal, db, logger }) : undefined;
+  await consumer?.start();
+  logger.info({ taskQueue: env.TASK_QUEUE, bus: bus.kind, consumer: Boolean(consumer) }, 'worker started');
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finished or were handed back.
   await worker.run();
+  await consumer?.stop();
+  await temporal?.connection.close();
   await connection.close();
   await bus.close();
   await db.end();

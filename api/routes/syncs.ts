@@ -6,7 +6,7 @@ import { syncModeSchema, syncWorkflowId } from '../../contracts/sync';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
 import { errorSchema, optionalBody, notFound, uuidParam } from '../schemas';
-import { startOrSignalSync } from '../sync-starter';
+import { startOrSignalSync } from '../../temporal/sync-starter';
 
 const startResponse = z.object({ workflowId: z.string(), syncTaskId: z.string().nullable(), status: z.enum(['started', 'coalesced']) });
 

@@ -6,7 +6,7 @@ import { verifyShopifyWebhook } from '../../connectors/shopify/webhook';
 import type { Keyring } from '../../security/keyring';
 import type { Db } from '../../store/db';
 import { errorSchema } from '../schemas';
-import { startOrSignalSync } from '../sync-starter';
+import { startOrSignalSync } from '../../temporal/sync-starter';
 
 /** Per provider: how to check a delivery and which header names it for de-duplication. */
 const verifiers: Record<string, { verify(raw: Buffer, headers: Record<string, unknown>, secret: string): boolean; deliveryId(headers: Record<string, unknown>): string | undefined }> = {

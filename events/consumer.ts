@@ -1,0 +1,136 @@
+// Inbound events (spec 000's consumed types) from a Redis stream consumer group, turned into workflow starts.
+import os from 'node:os';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import Redis from 'ioredis';
+import { syncTriggerSchema } from '../contracts/sync';
+import type { Logger } from '../observability/logger';
+import type { Db } from '../store/db';
+import { startOrSignalSync } from '../temporal/sync-starter';
+import { refreshConnection, tokenRefreshWorkflowId } from '../workflows/refresh-connection';
+import { consumedEvents } from './catalogue';
+import { parseEvent, type EventEnvelope } from './envelope';
+import { redisClientOptions } from './redis-bus';
+
+export interface ConsumerOptions {
+  redisUrl: string;
+  stream: string;
+  group: string;
+  consumerName?: string;
+  /** Messages left pending this long by a consumer that died are claimed by a live one. */
+  claimIdleMs: number;
+  blockMs: number;
+  batchSize: number;
+}
+
+export class InboundEventConsumer {
+  readonly deadLetterStream: string;
+  private readonly redis: Redis;
+  private readonly consumer: string;
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly options: ConsumerOptions,
+    private readonly deps: { temporal: Client; taskQueue: string; db: Db; logger: Logger },
+  ) {
+    this.deadLetterStream = `${options.stream}:dead`;
+    this.consumer = options.consumerName ?? `${os.hostname()}-${process.pid}`;
+    this.redis = new Redis(options.redisUrl, { ...redisClientOptions(), maxRetriesPerRequest: null });
+  }
+
+  async start(): Promise<void> {
+    await this.redis.xgroup('CREATE', this.options.stream, this.options.group, '0', 'MKSTREAM').catch((err: Error) => {
+      if (!err.message.includes('BUSYGROUP')) throw err;
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.redis.disconnect();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const { stream, group, batchSize, blockMs, claimIdleMs } = this.options;
+    while (this.running) {
+      try {
+        // First what a dead consumer left behind, then new messages.
+        const [, claimed] = (await this.redis.xautoclaim(stream, group, this.consumer, claimIdleMs, '0-0', 'COUNT', batchSize)) as [string, Array<[string, string[]]>];
+        for (const [id, fields] of claimed) await this.handle(id, fields);
+        const read = (await this.redis.xreadgroup('GROUP', group, this.consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+        for (const [, messages] of read ?? []) for (const [id, fields] of messages) await this.handle(id, fields);
+      } catch (err) {
+        if (!this.running) return;
+        this.deps.logger.warn({ err }, 'inbound consumer: read failed, retrying');
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  /** Acknowledged only once Temporal took the start; a message that cannot be valid goes to the dead-letter stream. */
+  private async handle(id: string, fields: string[]): Promise<void> {
+    let event: EventEnvelope;
+    try {
+      const raw = fields[fields.indexOf('event') + 1];
+      if (fields.indexOf('event') < 0 || raw === undefined) throw new Error('message has no "event" field');
+      event = parseEvent(JSON.parse(raw));
+      if (!(event.type in consumedEvents)) throw new Error(`"${event.type}" is not an event this service consumes`);
+      await this.checkTenant(event);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await this.redis.pipeline().xadd(this.deadLetterStream, '*', 'reason', reason, 'messageId', id, ...fields).xack(this.options.stream, this.options.group, id).exec();
+      this.deps.logger.warn({ messageId: id, reason }, 'inbound consumer: message dead-lettered');
+      return;
+    }
+    try {
+      await this.dispatch(event);
+    } catch (err) {
+      // Left pending: this consumer or another one claims it again after claimIdleMs.
+      this.deps.logger.warn({ err, messageId: id, type: event.type }, 'inbound consumer: start failed, will retry');
+      return;
+    }
+    await this.redis.xack(this.options.stream, this.options.group, id);
+  }
+
+  /** A message may only touch its own tenant's integration (and that integration's connection). */
+  private async checkTenant(event: EventEnvelope): Promise<void> {
+    const data = event.data as { integrationId: string; tenantId: string; connectionId?: string };
+    const { rowCount } = await this.deps.db.query(
+      `SELECT 1 FROM integrations i
+        WHERE i.id::text = $1 AND i.tenant_id = $2
+          AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.id::text = $3))`,
+      [data.integrationId, data.tenantId, data.connectionId ?? null],
+    );
+    if (!rowCount) throw new Error(`integration ${data.integrationId}${data.connectionId ? ` with connection ${data.connectionId}` : ''} does not exist for tenant ${data.tenantId}`);
+  }
+
+  private async dispatch(event: EventEnvelope): Promise<void> {
+    const { temporal, taskQueue } = this.deps;
+    const correlationId = event.correlationId ?? event.id;
+    if (event.type === 'integration.sync.scheduled') {
+      const data = event.data as EventEnvelope<'integration.sync.scheduled'>['data'];
+      const trigger = syncTriggerSchema.safeParse(data.trigger);
+      await startOrSignalSync(temporal, taskQueue, { integrationId: data.integrationId, tenantId: data.tenantId, trigger: trigger.success ? trigger.data : 'event', mode: 'incremental', correlationId });
+    } else if (event.type === 'integration.webhook.received') {
+      const data = event.data as EventEnvelope<'integration.webhook.received'>['data'];
+      await startOrSignalSync(temporal, taskQueue, {
+        integrationId: data.integrationId,
+        tenantId: data.tenantId,
+        trigger: 'webhook',
+        mode: 'incremental',
+        correlationId,
+        ...(data.entityType ? { entityTypes: [data.entityType] } : {}),
+        ...(data.filters ? { filters: data.filters } : {}),
+      });
+    } else if (event.type === 'integration.token.refresh-requested') {
+      const data = event.data as EventEnvelope<'integration.token.refresh-requested'>['data'];
+      await temporal.workflow
+        .start(refreshConnection, { taskQueue, workflowId: tokenRefreshWorkflowId(data.connectionId), args: [{ connectionId: data.connectionId, requestedAt: data.requestedAt }] })
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        });
+    }
+  }
+}

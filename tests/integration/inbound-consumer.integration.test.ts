@@ -1,0 +1,126 @@
+import Redis from 'ioredis';
+import { syncWorkflowId } from '../../contracts/sync';
+import { InboundEventConsumer } from '../../events/consumer';
+import { createEvent } from '../../events/envelope';
+import { createLogger } from '../../observability/logger';
+import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
+import { FakeShopify } from '../support/fake-shopify';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { connectionIdOf, createIntegration } from '../support/seed';
+
+const TOKEN = 'shpat_consumer_test';
+const TENANT = 'tenant-consumer';
+
+describe('inbound event consumer (Redis stream consumer group)', () => {
+  let env: IntegrationEnv;
+  let redis: Redis;
+  let shop: FakeShopify;
+  let stream: string;
+  const consumers: InboundEventConsumer[] = [];
+
+  const consumer = (name: string) => {
+    const c = new InboundEventConsumer(
+      { redisUrl: env.servers.redisUrl, stream, group: 'integration-sync', consumerName: name, claimIdleMs: 300, blockMs: 200, batchSize: 10 },
+      { temporal: env.client, taskQueue: env.taskQueue, db: env.db, logger: createLogger({ level: 'silent' }) },
+    );
+    consumers.push(c);
+    return c;
+  };
+
+  const send = (event: unknown) => redis.xadd(stream, '*', 'event', typeof event === 'string' ? event : JSON.stringify(event));
+  const pending = async () => Number(((await redis.xpending(stream, 'integration-sync')) as [number])[0]);
+  const integration = () =>
+    createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+  const waitFor = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 30_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    stream = `${env.keyPrefix}inbound`;
+    redis = new Redis(env.servers.redisUrl);
+    shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    shop.addOrders(20);
+    await env.startWorker({ RUN_CONSUMER: 'false' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.stop()));
+    redis.disconnect();
+    await shop?.stop();
+    await env?.close();
+  });
+
+  it('starts a sync for integration.sync.scheduled and integration.webhook.received, acknowledging after the start', async () => {
+    await consumer('live-1').start();
+    const [a, b] = [await integration(), await integration()];
+    await send(createEvent('integration.sync.scheduled', { integrationId: a, tenantId: TENANT, trigger: 'schedule', scheduledAt: new Date().toISOString() }));
+    await send(createEvent('integration.webhook.received', { integrationId: b, tenantId: TENANT, entityType: 'Order' }, { correlationId: 'corr-webhook-1' }));
+    const stateA = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(a)).result());
+    const stateB = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(b)).result());
+    expect(stateA).toMatchObject({ status: 'completed', trigger: 'schedule', created: 20 });
+    expect(stateB).toMatchObject({ status: 'completed', trigger: 'webhook' });
+    await waitFor(async () => (await pending()) === 0);
+  });
+
+  it('starts a token refresh for integration.token.refresh-requested', async () => {
+    const id = await createIntegration(env.db, {
+      tenantId: TENANT,
+      provider: 'shopify',
+      config: {},
+      secrets: { accessToken: 'a', refreshToken: 'r', clientId: 'c', clientSecret: 's' },
+      encryptionKey: env.encryptionKey,
+      oauth: { tokenUrl: 'http://127.0.0.1:9/unreachable', expiresAt: new Date(Date.now() + 86_400_000) },
+    });
+    const connectionId = await connectionIdOf(env.db, id);
+    const now = new Date().toISOString();
+    await send(createEvent('integration.token.refresh-requested', { connectionId, integrationId: id, tenantId: TENANT, expiresAt: now, requestedAt: now }));
+    // Not expiring within the margin, so the refresh finds it fresh: what matters here is that the workflow ran.
+    expect(await waitForResult(() => env.client.workflow.getHandle(tokenRefreshWorkflowId(connectionId)).result())).toBe('already_fresh');
+  });
+
+  it('dead-letters a poison message with the reason and acknowledges it', async () => {
+    const otherTenant = await integration();
+    await send('{not json');
+    await send(JSON.stringify({ ...createEvent('integration.webhook.received', { integrationId: otherTenant, tenantId: TENANT }), type: 'integration.unknown' }));
+    await send(createEvent('integration.webhook.received', { integrationId: otherTenant, tenantId: 'someone-else' }));
+    await waitFor(async () => (await redis.xlen(`${stream}:dead`)) >= 3);
+    const dead = await redis.xrange(`${stream}:dead`, '-', '+');
+    const reasons = dead.map(([, fields]) => fields[fields.indexOf('reason') + 1]);
+    expect(reasons[0]).toMatch(/JSON/);
+    expect(reasons[1]).toMatch(/type/);
+    expect(reasons[2]).toMatch(/does not exist for tenant someone-else/);
+    await waitFor(async () => (await pending()) === 0);
+    await expect(env.client.workflow.getHandle(syncWorkflowId(otherTenant)).describe()).rejects.toThrow();
+  });
+
+  it('lets a live consumer take over what a dead one left pending', async () => {
+    await Promise.all(consumers.map((c) => c.stop()));
+    const id = await integration();
+    await send(createEvent('integration.sync.scheduled', { integrationId: id, tenantId: TENANT, trigger: 'event', scheduledAt: new Date().toISOString() }));
+    // A consumer reads the message and dies before acknowledging it.
+    const read = await redis.xreadgroup('GROUP', 'integration-sync', 'dead-consumer', 'COUNT', 10, 'STREAMS', stream, '>');
+    expect(read).not.toBeNull();
+    expect(await pending()).toBe(1);
+    await consumer('live-2').start();
+    const state = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(id)).result());
+    expect(state).toMatchObject({ status: 'completed', trigger: 'event' });
+    await waitFor(async () => (await pending()) === 0);
+  });
+});
+
+async function waitForResult<T>(get: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await get();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

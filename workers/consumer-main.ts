@@ -1,0 +1,28 @@
+// `npm run consumer`: the inbound event consumer as its own process (workers also run it unless RUN_CONSUMER=false).
+import { consumerEnvSchema, loadEnvOrExit } from '../config/env';
+import { createLogger } from '../observability/logger';
+import { createDb } from '../store/db';
+import { connectClient } from '../temporal/client';
+import { createInboundConsumer } from './run-consumer';
+
+async function main(): Promise<void> {
+  const env = loadEnvOrExit(consumerEnvSchema);
+  const logger = createLogger({ level: env.LOG_LEVEL, name: 'consumer' });
+  const db = createDb(env.DATABASE_URL);
+  const temporal = await connectClient(env);
+  const consumer = createInboundConsumer(env, { temporal, db, logger });
+  await consumer.start();
+  logger.info({ stream: env.INBOUND_STREAM }, 'consumer started');
+  const stop = async () => {
+    await consumer.stop();
+    await Promise.all([temporal.connection.close(), db.end()]);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((err) => {
+  process.stderr.write(`consumer failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
