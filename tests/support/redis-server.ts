@@ -10,10 +10,10 @@ export interface RedisServer {
 }
 
 /** A throwaway redis-server on the given port: no persistence, loopback only. */
-export async function startRedisServer(port: number): Promise<RedisServer> {
+export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<RedisServer> {
   const binary = findTool('redis-server');
   if (!binary) throw new Error('redis-server is not installed: run `node scripts/bootstrap.js test` first.');
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: 'ignore',
   });
   const url = `redis://127.0.0.1:${port}`;
