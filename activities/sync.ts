@@ -13,7 +13,7 @@ import { getConnectionOfIntegration } from '../store/connections';
 import { getIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
-import { processPage } from './sync-page';
+import { processPage, type PageContext } from './sync-page';
 
 export interface SyncTaskRef {
   integrationId: string;
@@ -70,6 +70,31 @@ export function createSyncActivities(deps: ActivityDeps) {
     const connector = connectors.get(integration.provider);
     if (!connector) throw invalidConfig(`no connector for provider "${integration.provider}"`);
     return { connector, config: integration.config };
+  }
+
+  /** The connector, merged field mapping and internal schema an entity type's records go through. */
+  async function pipeline(ref: SyncTaskRef, entityType: string) {
+    const { connector, config } = await load(ref);
+    const schema = entitySchemas[entityType];
+    if (!schema) throw invalidConfig(`no internal schema for entity type ${entityType}`);
+    const mapping = mergeMappings(connector.defaultMappings[entityType], await getFieldMapping(db, ref.tenantId, ref.integrationId, entityType));
+    return { connector, config, mapping, schema };
+  }
+
+  function pageContext(ref: SyncTaskRef, entityType: string, parts: Pick<PageContext, 'connector' | 'mapping' | 'schema'>, pageKey: string): PageContext {
+    return {
+      db,
+      bus,
+      ...parts,
+      batchThreshold: deps.batchThreshold,
+      tenantId: ref.tenantId,
+      integrationId: ref.integrationId,
+      entityType,
+      syncTaskId: ref.syncTaskId,
+      correlationId: ref.correlationId,
+      pageKey,
+      now: clock,
+    };
   }
 
   /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
@@ -131,14 +156,8 @@ export function createSyncActivities(deps: ActivityDeps) {
      */
     async syncChunk(input: SyncChunkInput): Promise<SyncChunkResult> {
       const ctx = Context.current();
-      const { connector, config } = await load(input);
+      const { connector, config, mapping, schema } = await pipeline(input, input.entityType);
       const credentials = await usableCredentials(input);
-      const schema = entitySchemas[input.entityType];
-      if (!schema) throw invalidConfig(`no internal schema for entity type ${input.entityType}`);
-      const mapping = mergeMappings(
-        connector.defaultMappings[input.entityType],
-        await getFieldMapping(db, input.tenantId, input.integrationId, input.entityType),
-      );
 
       const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
       const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
@@ -154,24 +173,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
           return connector.fetchPage({ config, credentials: credentials.secrets }, request);
         });
-        const counters = await processPage(
-          {
-            db,
-            bus,
-            connector,
-            mapping,
-            schema,
-            batchThreshold: deps.batchThreshold,
-            tenantId: input.tenantId,
-            integrationId: input.integrationId,
-            entityType: input.entityType,
-            syncTaskId: input.syncTaskId,
-            correlationId: input.correlationId,
-            pageKey,
-            now: clock,
-          },
-          page.records,
-        );
+        const counters = await processPage(pageContext(input, input.entityType, { connector, mapping, schema }, pageKey), page.records);
         for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
         progress.counters = addCounters(progress.counters, counters);
         progress.cursor = page.nextCursor;
@@ -223,6 +225,27 @@ export function createSyncActivities(deps: ActivityDeps) {
           ),
         ]);
       }
+    },
+
+    /**
+     * Runs dead-lettered records through today's mapping again (after a mapping fix): those that now map are stored
+     * and announced like any synced record; those that still fail are dead-lettered again under this replay's task id.
+     */
+    async replayDeadLetters(input: SyncTaskRef & { limit: number }): Promise<SyncCounters> {
+      const { rows } = await db.query<{ id: string; entity_type: string; external_id: string; raw: Record<string, unknown> }>(
+        `SELECT id, entity_type, external_id, raw FROM dead_letters
+          WHERE tenant_id = $1 AND integration_id::text = $2 AND replayed_at IS NULL ORDER BY id LIMIT $3`,
+        [input.tenantId, input.integrationId, input.limit],
+      );
+      let counters = emptyCounters();
+      for (const entityType of new Set(rows.map((r) => r.entity_type))) {
+        const letters = rows.filter((r) => r.entity_type === entityType);
+        const parts = await pipeline(input, entityType);
+        const result = await processPage(pageContext(input, entityType, parts, 'replay'), letters.map((l) => ({ externalId: l.external_id, data: l.raw })));
+        await db.query(`UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [letters.map((l) => l.id)]);
+        counters = addCounters(counters, result);
+      }
+      return counters;
     },
   };
 }

@@ -15,6 +15,7 @@ import { connectionRoutes } from './routes/connection';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
+import { mappingRoutes } from './routes/mappings';
 import { sseRoutes } from './routes/sse';
 import { syncStatusRoutes } from './routes/sync-status';
 import { syncRoutes } from './routes/syncs';
@@ -63,11 +64,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
   await app.register(tenantRoutes, { db: deps.db });
   await app.register(integrationRoutes, { db: deps.db, connectors: deps.connectors });
+  await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring });
   await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
   await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
-  await app.register(deadLetterRoutes, { db: deps.db });
+  await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue });
   return app;
 }

@@ -8,6 +8,11 @@ export interface EventBus {
   publish(events: readonly EventEnvelope[]): Promise<void>;
   /** Live events as they are published (the SSE feed); returns the unsubscribe function. */
   subscribe(listener: EventListener): Promise<() => Promise<void>>;
+  /**
+   * The live-feed events published after the one with `eventId`, oldest first, for an SSE client resuming with
+   * Last-Event-ID; undefined when that event is no longer kept.
+   */
+  liveEventsAfter(eventId: string): Promise<EventEnvelope[] | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -27,6 +27,11 @@ export class MemoryEventBus implements EventBus {
     };
   }
 
+  async liveEventsAfter(eventId: string): Promise<EventEnvelope[] | undefined> {
+    const index = this.recent.findIndex((e) => e.id === eventId);
+    return index < 0 ? undefined : this.recent.slice(index + 1).filter((e) => syncChannelTypes.has(e.type));
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {

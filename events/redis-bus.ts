@@ -56,6 +56,36 @@ export class RedisEventBus implements EventBus {
     };
   }
 
+  async liveEventsAfter(eventId: string): Promise<EventEnvelope[] | undefined> {
+    // Walk the capped stream backwards to the entry of that event, then read forward from it.
+    let end = '+';
+    let entryId: string | undefined;
+    for (let scanned = 0; !entryId && scanned < this.options.streamMaxLen; ) {
+      const batch = await this.redis.xrevrange(this.streamKey, end, '-', 'COUNT', 1_000);
+      if (batch.length === 0) break;
+      for (const [id, fields] of batch) {
+        if (fields[fields.indexOf('id') + 1] === eventId) {
+          entryId = id;
+          break;
+        }
+      }
+      scanned += batch.length;
+      end = `(${batch[batch.length - 1]![0]}`;
+    }
+    if (!entryId) return undefined;
+    const after: EventEnvelope[] = [];
+    let start = `(${entryId}`;
+    for (;;) {
+      const batch = await this.redis.xrange(this.streamKey, start, '+', 'COUNT', 1_000);
+      for (const [, fields] of batch) {
+        const type = fields[fields.indexOf('type') + 1] as EventEnvelope['type'];
+        if (syncChannelTypes.has(type)) after.push(JSON.parse(fields[fields.indexOf('event') + 1]!) as EventEnvelope);
+      }
+      if (batch.length < 1_000) return after;
+      start = `(${batch[batch.length - 1]![0]}`;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
+import { deadLetterReplayWorkflowId, replayDeadLetters } from '../../workflows/replay-dead-letters';
 import { errorSchema, notFound, uuidParam } from '../schemas';
 
-export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string }> = async (app, { db, temporal, taskQueue }) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.get(
@@ -33,6 +36,27 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, {
       return {
         items: rows.map((r) => ({ id: String(r.id), syncTaskId: r.sync_task_id, entityType: r.entity_type, externalId: r.external_id, error: r.error, raw: r.raw, createdAt: r.created_at.toISOString() })),
       };
+    },
+  );
+
+  app.post(
+    '/integrations/:id/dead-letters/replay',
+    { schema: { tags: ['integrations'], params: uuidParam, response: { 202: z.object({ workflowId: z.string() }), 404: errorSchema, 409: errorSchema } } },
+    async (request, reply) => {
+      const integration = await findIntegration(db, request.tenantId, request.params.id);
+      if (!integration) return reply.code(404).send(notFound('Integration'));
+      const workflowId = deadLetterReplayWorkflowId(integration.id);
+      try {
+        await temporal.workflow.start(replayDeadLetters, {
+          taskQueue,
+          workflowId,
+          args: [{ integrationId: integration.id, tenantId: request.tenantId, correlationId: String(request.headers['x-correlation-id'] ?? randomUUID()) }],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        return reply.code(409).send({ error: { code: 'already_running', message: 'A replay of this integration is already running' } });
+      }
+      return reply.code(202).send({ workflowId });
     },
   );
 };

@@ -33,10 +33,28 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
       const res = reply.raw;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       res.write(': connected\n\n');
-      const unsubscribe = await bus.subscribe((event) => {
-        if (wanted(event)) res.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-      });
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+      const sent = new Set<string>();
+      const send = (event: EventEnvelope) => {
+        if (!wanted(event) || sent.has(event.id)) return;
+        sent.add(event.id);
+        res.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+      // Subscribe before replaying, holding live events back, so nothing falls between the replay and the live feed.
+      const lastEventId = request.headers['last-event-id'];
+      let held: EventEnvelope[] | undefined = typeof lastEventId === 'string' ? [] : undefined;
+      const unsubscribe = await bus.subscribe((event) => (held ? held.push(event) : send(event)));
+      if (typeof lastEventId === 'string') {
+        const missed = await bus.liveEventsAfter(lastEventId);
+        if (!missed) res.write(`: last event ${lastEventId} is no longer kept; live events only\n\n`);
+        for (const event of missed ?? []) send(event);
+        const buffered = held ?? [];
+        held = undefined;
+        for (const event of buffered) send(event);
+      }
+      const heartbeat = setInterval(() => {
+        res.write(': heartbeat\n\n');
+        if (sent.size > 10_000) sent.clear(); // only needed around the replay; keep it bounded
+      }, heartbeatMs);
       request.raw.once('close', () => {
         clearInterval(heartbeat);
         void unsubscribe();

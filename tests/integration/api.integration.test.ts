@@ -273,7 +273,42 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       expect(events.map((e) => e.type)).toEqual(['integration.sync.started', 'integration.sync.completed']);
       expect(events.every((e) => e.tenantId === 'tenant-a' && e.integrationId === idA)).toBe(true);
       expect(text).toMatch(new RegExp(`id: ${events[0].id}`));
+
+      // Reconnecting with Last-Event-ID replays what came after it from the Redis stream.
+      const resumed = await fetch(`${url}/integrations/events/sse/tenant-a?integrationId=${idA}`, {
+        headers: { authorization: `Bearer ${keyA}`, 'last-event-id': events[0].id },
+        signal: AbortSignal.timeout(10_000),
+      });
+      const resumedReader = resumed.body!.getReader();
+      let replayed = '';
+      while (!replayed.includes('event: integration.sync.completed')) replayed += new TextDecoder().decode((await resumedReader.read()).value);
+      await resumedReader.cancel();
+      expect(replayed).not.toContain('event: integration.sync.started');
+      expect(replayed).toContain(`id: ${events[1].id}`);
     });
+  });
+
+  it('lists dead letters and replays them through a fixed mapping', async () => {
+    const id = await newIntegration(keyA, 'dead-letters');
+    const bad = shop.addOrders(3, new Date('2026-09-01T00:00:00Z'));
+    for (const order of bad) order.total_price = 'n/a';
+    expect((await call('POST', `/integrations/${id}/sync`, { key: keyA })).status).toBe(202);
+    const synced = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+    expect(synced.rejected).toBe(3);
+    const letters = await call('GET', `/integrations/${id}/dead-letters`, { key: keyA });
+    expect(letters.body.items.map((l: { externalId: string }) => l.externalId).sort()).toEqual(bad.map((o) => String(o.id)).sort());
+    expect(letters.body.items[0].error).toMatch(/totalPrice/);
+
+    const badMapping = await call('PUT', `/integrations/${id}/mappings/Order`, { key: keyA, body: { fields: { totalPrice: { path: 'x', transform: 'float' } } } });
+    expect(badMapping.status).toBe(400);
+    const fixed = await call('PUT', `/integrations/${id}/mappings/Order`, { key: keyA, body: { fields: { totalPrice: { path: 'subtotal_price', transform: 'decimal' } } } });
+    expect(fixed.body.effective.fields.orderNumber).toBeDefined();
+    const replay = await call('POST', `/integrations/${id}/dead-letters/replay`, { key: keyA });
+    expect(replay.status).toBe(202);
+    const result = await env.client.workflow.getHandle(replay.body.workflowId).result();
+    expect(result).toMatchObject({ created: 3, rejected: 0 });
+    expect((await call('GET', `/integrations/${id}/dead-letters`, { key: keyA })).body.items).toEqual([]);
+    for (const order of bad) shop.orders.delete(order.id);
   });
 
   it('never answers 5xx to generated bad input', async () => {
@@ -286,6 +321,8 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       ['POST', `/integrations/${id}/pause`],
       ['POST', '/tenants'],
       ['POST', `/webhooks/shopify/${id}`],
+      ['PUT', `/integrations/${id}/mappings/Order`],
+      ['POST', `/integrations/${id}/dead-letters/replay`],
     ];
     const statuses: number[] = [];
     await fc.assert(
