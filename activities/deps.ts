@@ -13,4 +13,5 @@ export interface ActivityDeps {
   batchThreshold: number;
   /** A token expiring within this is refreshed before it is used. */
   tokenRefreshMarginMs: number;
+  allowInsecureProviderUrls?: boolean;
 }

@@ -167,11 +167,11 @@ export function createSyncActivities(deps: ActivityDeps) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
         const pageKey = progress.cursor ?? 'first';
         const request = { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-        const page = await connector.fetchPage({ config, credentials: credentials.secrets }, request).catch(async (err: unknown) => {
+        const page = await connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request).catch(async (err: unknown) => {
           // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
           if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
           credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-          return connector.fetchPage({ config, credentials: credentials.secrets }, request);
+          return connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request);
         });
         const counters = await processPage(pageContext(input, input.entityType, { connector, mapping, schema }, pageKey), page.records);
         for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);

@@ -68,6 +68,8 @@ export const envFields = {
   MAX_SYNC_STARTS_PER_TICK: positiveInt(100),
   /** A token expiring within this is refreshed before use, and the sweep looks this far past its next run. */
   TOKEN_REFRESH_MARGIN: duration('10m'),
+  /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
+  ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Bearer key of the admin routes (tenants, API keys); unset = those routes are off. */
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -96,6 +98,7 @@ export const workerEnvSchema = pickFields([
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS_PREVIOUS',
   'TOKEN_REFRESH_MARGIN',
+  'ALLOW_INSECURE_PROVIDER_URLS',
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
@@ -112,6 +115,7 @@ export const launcherEnvSchema = pickFields([
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_API_KEY',
+  'ALLOW_INSECURE_PROVIDER_URLS',
   'LOG_LEVEL',
   'DATA_DIR',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });

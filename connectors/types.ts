@@ -28,6 +28,8 @@ export interface ConnectionContext {
   config: Record<string, unknown>;
   /** Decrypted only inside the activity that calls the provider; never returned from it. */
   credentials: Record<string, string>;
+  /** Plain HTTP and loopback provider URLs (ALLOW_INSECURE_PROVIDER_URLS, for tests against fake providers). */
+  allowInsecureUrls?: boolean;
 }
 
 export interface Connector {

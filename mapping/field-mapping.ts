@@ -72,7 +72,9 @@ function applyTransform(field: string, value: unknown, transform: FieldRuleObjec
       return text;
     }
     case 'datetime': {
-      const ms = typeof value === 'number' ? value : Date.parse(String(value));
+      // A time without an offset (WooCommerce's *_gmt fields) is UTC, never the machine's local time.
+      const text = String(value);
+      const ms = typeof value === 'number' ? value : Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
       if (Number.isNaN(ms)) throw new MappingError(`${field}: "${String(value)}" is not a date`);
       return new Date(ms).toISOString();
     }

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       keyring,
       batchThreshold: env.BATCH_THRESHOLD,
       tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
+      allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
     });
     const running = worker.run();
     stops.push(async () => {

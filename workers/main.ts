@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     bus,
     keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
+    allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
     batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });

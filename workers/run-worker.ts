@@ -15,6 +15,7 @@ export interface WorkerRoleDeps {
   keyring: Keyring;
   batchThreshold: number;
   tokenRefreshMarginMs: number;
+  allowInsecureProviderUrls?: boolean;
   workflowBundlePath?: string;
 }
 
@@ -29,6 +30,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     keyring: deps.keyring,
     batchThreshold: deps.batchThreshold,
     tokenRefreshMarginMs: deps.tokenRefreshMarginMs,
+    allowInsecureProviderUrls: deps.allowInsecureProviderUrls ?? false,
   });
   const options = createWorkerOptions({
     connection,

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyShopifyWebhook } from '../../connectors/shopify/webhook';
+import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
 import type { Keyring } from '../../security/keyring';
 import type { Db } from '../../store/db';
 import { errorSchema } from '../schemas';
@@ -11,8 +11,12 @@ import { startOrSignalSync } from '../../temporal/sync-starter';
 /** Per provider: how to check a delivery and which header names it for de-duplication. */
 const verifiers: Record<string, { verify(raw: Buffer, headers: Record<string, unknown>, secret: string): boolean; deliveryId(headers: Record<string, unknown>): string | undefined }> = {
   shopify: {
-    verify: (raw, headers, secret) => verifyShopifyWebhook(raw, headers['x-shopify-hmac-sha256'] as string | undefined, secret),
+    verify: (raw, headers, secret) => verifyBase64HmacSha256(raw, headers['x-shopify-hmac-sha256'] as string | undefined, secret),
     deliveryId: (headers) => headers['x-shopify-webhook-id'] as string | undefined,
+  },
+  woocommerce: {
+    verify: (raw, headers, secret) => verifyBase64HmacSha256(raw, headers['x-wc-webhook-signature'] as string | undefined, secret),
+    deliveryId: (headers) => headers['x-wc-webhook-delivery-id'] as string | undefined,
   },
 };
 

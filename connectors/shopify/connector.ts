@@ -1,4 +1,5 @@
 // Shopify Admin REST orders: cursor paging through the Link header's page_info, limit ≤ 250, X-Shopify-Access-Token.
+import { providerBaseUrl } from '../base-url';
 import { invalidConfig } from '../errors';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
@@ -13,9 +14,13 @@ interface ShopifyOrder {
   [key: string]: unknown;
 }
 
-function baseUrl(config: Record<string, unknown>): string {
-  if (typeof config.baseUrl === 'string') return config.baseUrl.replace(/\/$/, '');
-  if (typeof config.shopDomain === 'string') return `https://${config.shopDomain}`;
+/** A shop is `<name>.myshopify.com`; `baseUrl` (tests, proxies) passes the outbound URL checks instead. */
+function baseUrl(config: Record<string, unknown>, allowInsecure: boolean | undefined): string {
+  if (typeof config.shopDomain === 'string') {
+    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(config.shopDomain)) throw invalidConfig(`shopify shopDomain must be <shop>.myshopify.com, got "${config.shopDomain}"`);
+    return `https://${config.shopDomain}`;
+  }
+  if (config.baseUrl !== undefined) return providerBaseUrl('shopify', config.baseUrl, allowInsecure);
   throw invalidConfig('shopify integration needs config.shopDomain (e.g. my-shop.myshopify.com)');
 }
 
@@ -34,7 +39,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   const token = connection.credentials.accessToken;
   if (!token) throw invalidConfig('shopify connection has no access token');
   const version = typeof connection.config.apiVersion === 'string' ? connection.config.apiVersion : DEFAULT_API_VERSION;
-  const url = new URL(`${baseUrl(connection.config)}/admin/api/${version}/orders.json`);
+  const url = new URL(`${baseUrl(connection.config, connection.allowInsecureUrls)}/admin/api/${version}/orders.json`);
   url.searchParams.set('limit', String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT)));
   if (request.cursor) {
     // With page_info Shopify accepts only limit (and fields): the filters live in the cursor.

@@ -57,6 +57,8 @@ export async function createIntegrationEnv(): Promise<IntegrationEnv> {
     ENCRYPTION_KEY: encryptionKey,
     WORKFLOW_BUNDLE_PATH: servers.workflowBundlePath,
     LOG_LEVEL: 'info',
+    // The fake providers listen on plain HTTP on loopback.
+    ALLOW_INSECURE_PROVIDER_URLS: 'true',
   };
   const workers = new Set<WorkerProcess>();
 

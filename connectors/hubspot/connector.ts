@@ -1,0 +1,93 @@
+// HubSpot CRM v3: deals → Opportunity, companies → Account. List paging through paging.next.after; incremental
+// through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query.
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../contracts/failures';
+import { providerBaseUrl } from '../base-url';
+import { invalidConfig } from '../errors';
+import { requestJson } from '../http';
+import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
+import { hubspotMappings } from './mappings';
+
+const OBJECTS: Record<string, { path: string; properties: string[] }> = {
+  Opportunity: { path: 'deals', properties: ['dealname', 'amount', 'dealstage', 'closedate', 'hs_lastmodifieddate'] },
+  Account: { path: 'companies', properties: ['name', 'domain', 'industry', 'hs_lastmodifieddate'] },
+};
+const LIST_LIMIT = 100;
+const SEARCH_LIMIT = 200;
+const SEARCH_WINDOW = 10_000;
+
+interface HubSpotPage {
+  results: Array<{ id: string; properties: Record<string, unknown>; updatedAt?: string }>;
+  paging?: { next?: { after: string } };
+}
+
+/** The cursor of a search remembers its since-mark, which moves forward when the 10,000-result window is used up. */
+interface SearchCursor {
+  after: string;
+  since: string;
+}
+
+const classify = (status: number, body: string, retryAfterMs: number | undefined) => {
+  if (status === 429) {
+    // HubSpot's limits are per second or per ten seconds; without Retry-After wait one interval.
+    return ApplicationFailure.create({ type: FailureType.RateLimited, message: `hubspot answered 429: ${body.slice(0, 300)}`, nextRetryDelay: retryAfterMs ?? 1_000 });
+  }
+  return undefined;
+};
+
+async function fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult> {
+  const object = OBJECTS[request.entityType];
+  if (!object) throw invalidConfig(`hubspot does not sync ${request.entityType}`);
+  const token = connection.credentials.accessToken;
+  if (!token) throw invalidConfig('hubspot connection has no access token');
+  const base = providerBaseUrl('hubspot', connection.config.baseUrl ?? 'https://api.hubapi.com', connection.allowInsecureUrls);
+  const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' };
+  const common = { headers, classify, ...(request.signal ? { signal: request.signal } : {}) };
+
+  if (!request.since) {
+    const url = new URL(`${base}/crm/v3/objects/${object.path}`);
+    url.searchParams.set('limit', String(Math.min(request.pageSize ?? LIST_LIMIT, LIST_LIMIT)));
+    url.searchParams.set('properties', object.properties.join(','));
+    if (request.cursor) url.searchParams.set('after', request.cursor);
+    const { body } = await requestJson<HubSpotPage>('hubspot', url.toString(), common);
+    return { records: toRecords(body), nextCursor: body.paging?.next?.after ?? null };
+  }
+
+  const cursor: SearchCursor = request.cursor ? (JSON.parse(request.cursor) as SearchCursor) : { after: '0', since: request.since };
+  const limit = Math.min(request.pageSize ?? SEARCH_LIMIT, SEARCH_LIMIT);
+  const { body } = await requestJson<HubSpotPage>('hubspot', `${base}/crm/v3/objects/${object.path}/search`, {
+    ...common,
+    method: 'POST',
+    body: JSON.stringify({
+      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(Date.parse(cursor.since)) }] }],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+      properties: object.properties,
+      limit,
+      after: cursor.after,
+    }),
+  });
+  const records = toRecords(body);
+  const next = body.paging?.next?.after;
+  let nextCursor: string | null = null;
+  if (next && Number(next) + limit <= SEARCH_WINDOW) nextCursor = JSON.stringify({ after: next, since: cursor.since });
+  else if (next && records.length) {
+    // The window is used up: search again from the last modification time seen (records at that instant come again, unchanged).
+    nextCursor = JSON.stringify({ after: '0', since: records[records.length - 1]!.updatedAt ?? cursor.since });
+  }
+  return { records, nextCursor };
+}
+
+function toRecords(page: HubSpotPage) {
+  return page.results.map((r) => {
+    const modified = r.properties.hs_lastmodifieddate ?? r.updatedAt;
+    return { externalId: String(r.id), ...(typeof modified === 'string' ? { updatedAt: new Date(modified).toISOString() } : {}), data: r as unknown as Record<string, unknown> };
+  });
+}
+
+export const hubspotConnector: Connector = {
+  provider: 'hubspot',
+  platform: 'hubspot',
+  entityTypes: ['Opportunity', 'Account'],
+  defaultMappings: hubspotMappings,
+  fetchPage,
+};

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { SyncInput, SyncState } from '../../contracts/sync';
+import { syncWorkflowId } from '../../contracts/sync';
+import type { EventEnvelope } from '../../events/envelope';
+import { integrationSync } from '../../workflows';
+import { ofType, readStream } from '../support/events';
+import { FakeHubSpot, FakeSalesforce, FakeWooCommerce } from '../support/fake-crm';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { createIntegration } from '../support/seed';
+
+const TENANT = 'tenant-crm';
+
+describe('WooCommerce, HubSpot and Salesforce connectors against fake providers', () => {
+  let env: IntegrationEnv;
+  const servers: Array<{ stop(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    await env.startWorker({ RUN_CONSUMER: 'false' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await env?.close();
+  });
+
+  const sync = async (integrationId: string, overrides: Partial<SyncInput> = {}): Promise<{ state?: SyncState; error?: unknown; events: EventEnvelope[] }> => {
+    const correlationId = randomUUID();
+    const run = env.client.workflow.execute(integrationSync, {
+      taskQueue: env.taskQueue,
+      workflowId: syncWorkflowId(integrationId),
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'incremental', correlationId, ...overrides }],
+    });
+    const outcome = await run.then((state) => ({ state }), (error: unknown) => ({ error }));
+    const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
+    return { ...outcome, events };
+  };
+
+  const shardCount = async (integrationId: string, entityType: string) =>
+    Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1 AND entity_type = $2', [integrationId, entityType])).rows[0].count);
+
+  const gapsBetween = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+  describe('WooCommerce orders', () => {
+    let woo: FakeWooCommerce;
+    let id: string;
+
+    beforeAll(async () => {
+      woo = await new FakeWooCommerce('ck_test_key', 'cs_test_secret').start();
+      servers.push(woo);
+      woo.addOrders(250);
+      id = await createIntegration(env.db, { tenantId: TENANT, provider: 'woocommerce', config: { baseUrl: woo.baseUrl }, secrets: { consumerKey: 'ck_test_key', consumerSecret: 'cs_test_secret' }, encryptionKey: env.encryptionKey });
+    });
+
+    it('syncs every order once through 3 pages, then only the changed ones', async () => {
+      const full = await sync(id);
+      expect(full.state).toMatchObject({ status: 'completed', pagesFetched: 3, recordsFetched: 250, created: 250 });
+      expect(await shardCount(id, 'Order')).toBe(250);
+      const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '10000'`, [id]);
+      expect(rows[0].data).toMatchObject({ orderNumber: '10000', status: 'processing', currency: 'USD', totalPrice: '29.35', customerEmail: 'customer@example.com', createdAt: '2026-01-01T00:00:00.000Z' });
+
+      const changed = [...woo.records.values()].slice(0, 4);
+      for (const order of changed) {
+        order.total = '99.99';
+        order.date_modified_gmt = '2026-08-01T00:00:00';
+      }
+      const incremental = await sync(id);
+      expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 4, updated: 4, created: 0 });
+      expect(ofType(incremental.events, 'integration.sync.order.updated')).toHaveLength(4);
+    });
+
+    it('waits out a 429 storm as the provider asks and survives a 5xx burst', async () => {
+      woo.rateLimitNext(3);
+      const start = woo.requestTimes.length;
+      const stormy = await sync(id, { mode: 'full_refresh' });
+      expect(stormy.state).toMatchObject({ status: 'completed', recordsFetched: 250 });
+      const gaps = gapsBetween(woo.requestTimes.slice(start, start + 4));
+      expect(gaps.every((g) => g >= 950)).toBe(true); // Retry-After: 1, honoured through Temporal's next retry delay
+
+      woo.failNext(3, 503);
+      expect((await sync(id, { mode: 'full_refresh' })).state).toMatchObject({ status: 'completed', recordsFetched: 250 });
+    });
+
+    it('fails the sync on a permanent 4xx, naming the provider error', async () => {
+      woo.failNext(1, 400, '{"code":"rest_invalid_param","message":"Invalid parameter(s): orderby","data":{"status":400}}');
+      const failed = await sync(id, { mode: 'full_refresh' });
+      expect(failed.error).toBeDefined();
+      const [event] = ofType(failed.events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+      expect(event!.data.error).toContain('rest_invalid_param');
+    });
+
+    it('refuses wrong credentials with a typed failure', async () => {
+      const bad = await createIntegration(env.db, { tenantId: TENANT, provider: 'woocommerce', config: { baseUrl: woo.baseUrl }, secrets: { consumerKey: 'ck_test_key', consumerSecret: 'wrong' }, encryptionKey: env.encryptionKey });
+      const failed = await sync(bad);
+      const [event] = ofType(failed.events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+      expect(event!.data.error).toContain('woocommerce_rest_cannot_view');
+    });
+  });
+
+  describe('HubSpot deals and companies', () => {
+    let hubspot: FakeHubSpot;
+    let id: string;
+
+    beforeAll(async () => {
+      hubspot = await new FakeHubSpot('hubspot-access-token').start();
+      servers.push(hubspot);
+      hubspot.add('deals', 230);
+      hubspot.add('companies', 120);
+      id = await createIntegration(env.db, { tenantId: TENANT, provider: 'hubspot', config: { baseUrl: hubspot.baseUrl }, secrets: { accessToken: 'hubspot-access-token' }, encryptionKey: env.encryptionKey });
+    });
+
+    it('syncs deals as Opportunity and companies as Account through list paging, then only changes through search', async () => {
+      const full = await sync(id);
+      // Half the recorded deals have no dealstage: the Opportunity schema requires a stage, so those are rejected.
+      expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 350, created: 235, rejected: 115, pagesFetched: 5 });
+      expect(await shardCount(id, 'Opportunity')).toBe(115);
+      expect(await shardCount(id, 'Account')).toBe(120);
+      const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND entity_type = 'Opportunity' ORDER BY external_id LIMIT 1`, [id]);
+      expect(rows[0].data).toMatchObject({ name: 'Test Deal Updated via Action', amount: '3000', stage: 'appointmentscheduled' });
+
+      const deal = [...hubspot.records.values()].find((r) => r.kind === 'deals')! as { properties: Record<string, unknown> };
+      deal.properties.amount = '4500.50';
+      deal.properties.hs_lastmodifieddate = '2026-09-01T00:00:00.000Z';
+      const incremental = await sync(id);
+      // GTE on the high-water mark: the last record of each type comes again unchanged with the changed deal.
+      expect(incremental.state).toMatchObject({ status: 'completed', updated: 1, created: 0 });
+      expect(incremental.state!.recordsFetched).toBeLessThanOrEqual(3);
+    });
+
+    it('waits out a 429 storm with the provider body and a 5xx burst', async () => {
+      hubspot.rateLimitNext(2);
+      hubspot.failNext(0, 500);
+      const stormy = await sync(id, { mode: 'full_refresh' });
+      expect(stormy.state).toMatchObject({ status: 'completed', recordsFetched: 350 });
+      hubspot.failNext(2, 502);
+      expect((await sync(id, { mode: 'full_refresh' })).state).toMatchObject({ status: 'completed' });
+    });
+  });
+
+  describe('Salesforce Opportunity and Account', () => {
+    let salesforce: FakeSalesforce;
+    let id: string;
+
+    beforeAll(async () => {
+      salesforce = await new FakeSalesforce('00Dxx!salesforce-token').start();
+      salesforce.batchSize = 200;
+      servers.push(salesforce);
+      salesforce.add('Opportunity', 450);
+      salesforce.add('Account', 50);
+      id = await createIntegration(env.db, {
+        tenantId: TENANT,
+        provider: 'salesforce',
+        config: {},
+        secrets: { accessToken: '00Dxx!salesforce-token', instanceUrl: salesforce.baseUrl },
+        encryptionKey: env.encryptionKey,
+      });
+    });
+
+    it('pages SOQL through nextRecordsUrl and picks up only changes since SystemModstamp', async () => {
+      const full = await sync(id);
+      expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 500, created: 500, pagesFetched: 4 });
+      const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND entity_type = 'Opportunity' ORDER BY created_at LIMIT 1`, [id]);
+      expect(rows[0].data).toMatchObject({ name: 'Dickenson Mobile Generators', amount: '15000', stage: 'Qualification', closeDate: '2026-03-08' });
+
+      const [opp] = [...salesforce.records.values()];
+      opp!.StageName = 'Closed Won';
+      opp!.SystemModstamp = '2026-09-01T00:00:00.000+0000';
+      const incremental = await sync(id);
+      expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 1, updated: 1 });
+    });
+
+    it('fails on INVALID_SESSION_ID without a refresh token, naming the cause', async () => {
+      salesforce.token = 'rotated-elsewhere';
+      try {
+        const failed = await sync(id);
+        const [event] = ofType(failed.events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+        expect(event!.data.error).toContain('INVALID_SESSION_ID');
+      } finally {
+        salesforce.token = '00Dxx!salesforce-token';
+      }
+    });
+  });
+});
