@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { verifyHubSpotWebhook } from '../../connectors/hubspot/webhook';
 import { z } from 'zod';
 import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
 import type { Keyring } from '../../security/keyring';
@@ -8,15 +10,33 @@ import type { Db } from '../../store/db';
 import { errorSchema } from '../schemas';
 import { startOrSignalSync } from '../../temporal/sync-starter';
 
+type Headers = FastifyRequest['headers'];
+const header = (headers: Headers, name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+
 /** Per provider: how to check a delivery and which header names it for de-duplication. */
-const verifiers: Record<string, { verify(raw: Buffer, headers: Record<string, unknown>, secret: string): boolean; deliveryId(headers: Record<string, unknown>): string | undefined }> = {
+const verifiers: Record<string, { verify(raw: Buffer, request: FastifyRequest, secret: string): boolean; deliveryId(headers: Headers): string | undefined }> = {
   shopify: {
-    verify: (raw, headers, secret) => verifyBase64HmacSha256(raw, headers['x-shopify-hmac-sha256'] as string | undefined, secret),
-    deliveryId: (headers) => headers['x-shopify-webhook-id'] as string | undefined,
+    verify: (raw, request, secret) => verifyBase64HmacSha256(raw, header(request.headers, 'x-shopify-hmac-sha256'), secret),
+    deliveryId: (headers) => header(headers, 'x-shopify-webhook-id'),
   },
   woocommerce: {
-    verify: (raw, headers, secret) => verifyBase64HmacSha256(raw, headers['x-wc-webhook-signature'] as string | undefined, secret),
-    deliveryId: (headers) => headers['x-wc-webhook-delivery-id'] as string | undefined,
+    verify: (raw, request, secret) => verifyBase64HmacSha256(raw, header(request.headers, 'x-wc-webhook-signature'), secret),
+    deliveryId: (headers) => header(headers, 'x-wc-webhook-delivery-id'),
+  },
+  hubspot: {
+    verify: (raw, request, secret) =>
+      verifyHubSpotWebhook(
+        {
+          method: request.method,
+          uri: `${request.protocol}://${request.host}${request.url}`,
+          rawBody: raw,
+          signature: header(request.headers, 'x-hubspot-signature-v3'),
+          timestamp: header(request.headers, 'x-hubspot-request-timestamp'),
+        },
+        secret,
+      ),
+    // HubSpot sends no delivery id header; its retries carry the same events, which a second pass finds unchanged.
+    deliveryId: () => undefined,
   },
 };
 
@@ -52,7 +72,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       if (!row) return notFound();
       const secret = keyring.open<Record<string, string>>({ keyId: row.secrets_key_id, blob: row.secrets }).webhookSecret;
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!secret || !verifier.verify(raw, request.headers, secret)) {
+      if (!secret || !verifier.verify(raw, request, secret)) {
         return reply.code(401).send({ error: { code: 'invalid_signature', message: 'Webhook signature missing or invalid' } });
       }
       const deliveryId = verifier.deliveryId(request.headers);

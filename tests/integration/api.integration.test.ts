@@ -240,6 +240,29 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     });
   });
 
+  it('accepts a signed WooCommerce webhook and refuses a tampered one', async () => {
+    const created = await call('POST', '/integrations', { key: keyA, body: { provider: 'woocommerce', name: 'woo', config: { baseUrl: 'https://woo.example.com' } } });
+    const id = created.body.id;
+    await call('PUT', `/integrations/${id}/connection`, { key: keyA, body: { kind: 'api_key', consumerKey: 'ck', consumerSecret: 'cs', webhookSecret: WEBHOOK_SECRET } });
+    const payload = JSON.stringify({ id: 727, status: 'processing' });
+    const headers = (signature: string, delivery: string) => ({
+      'x-wc-webhook-source': 'https://woo.example.com/',
+      'x-wc-webhook-topic': 'order.updated',
+      'x-wc-webhook-resource': 'order',
+      'x-wc-webhook-event': 'updated',
+      'x-wc-webhook-signature': signature,
+      'x-wc-webhook-id': '12',
+      'x-wc-webhook-delivery-id': delivery,
+    });
+    const signature = createHmac('sha256', WEBHOOK_SECRET).update(payload).digest('base64');
+    const delivery = randomUUID();
+    expect((await call('POST', `/webhooks/woocommerce/${id}`, { key: null, raw: payload, headers: headers(signature, delivery) })).status).toBe(202);
+    expect((await call('POST', `/webhooks/woocommerce/${id}`, { key: null, raw: payload, headers: headers(signature, delivery) })).body).toEqual({ status: 'duplicate' });
+    expect((await call('POST', `/webhooks/woocommerce/${id}`, { key: null, raw: `${payload} `, headers: headers(signature, randomUUID()) })).status).toBe(401);
+    // The shop is not reachable from here; what matters is that the sync was started once.
+    await env.client.workflow.getHandle(syncWorkflowId(id)).terminate('test done');
+  });
+
   describe('SSE', () => {
     it("streams a tenant's sync events with filters and heartbeats, and none of another tenant's", async () => {
       const idA = await newIntegration(keyA, 'sse-a');

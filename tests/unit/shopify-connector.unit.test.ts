@@ -1,5 +1,5 @@
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
-import { nextPageInfo } from '../../connectors/shopify/connector';
+import { nextPageInfo, shopifyConnector } from '../../connectors/shopify/connector';
 import { FailureType } from '../../contracts/failures';
 
 describe('Shopify paging and provider errors', () => {
@@ -27,5 +27,13 @@ describe('Shopify paging and provider errors', () => {
     expect(providerFailure('shopify', 503, 'down')).toMatchObject({ type: FailureType.ProviderUnavailable, nonRetryable: false });
     expect(providerFailure('shopify', 422, '{"errors":{"limit":"too big"}}')).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true });
     expect(providerFailure('shopify', 422, '{"errors":{"limit":"too big"}}').message).toContain('limit');
+  });
+
+  it('only calls shops on myshopify.com', async () => {
+    const fetchOrders = (config: Record<string, unknown>) =>
+      shopifyConnector.fetchPage({ config, credentials: { accessToken: 't' } }, { entityType: 'Order', cursor: null, since: null });
+    await expect(fetchOrders({ shopDomain: 'evil.example.com' })).rejects.toMatchObject({ type: FailureType.InvalidConfig, nonRetryable: true });
+    await expect(fetchOrders({ baseUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({ type: FailureType.InvalidConfig });
+    await expect(fetchOrders({})).rejects.toThrow(/shopDomain/);
   });
 });

@@ -1,0 +1,44 @@
+import { createHmac } from 'node:crypto';
+import { providerBaseUrl } from '../../connectors/base-url';
+import { verifyHubSpotWebhook } from '../../connectors/hubspot/webhook';
+import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
+
+const SECRET = 'wc-webhook-secret';
+const body = Buffer.from(JSON.stringify({ id: 727, status: 'processing' }));
+const sign = (data: Buffer | string, secret = SECRET) => createHmac('sha256', secret).update(data).digest('base64');
+
+describe('webhook signatures', () => {
+  it('WooCommerce / Shopify: accepts a good signature, refuses a tampered body, a wrong secret and a missing header', () => {
+    expect(verifyBase64HmacSha256(body, sign(body), SECRET)).toBe(true);
+    expect(verifyBase64HmacSha256(Buffer.from(body.toString().replace('727', '728')), sign(body), SECRET)).toBe(false);
+    expect(verifyBase64HmacSha256(body, sign(body, 'other'), SECRET)).toBe(false);
+    expect(verifyBase64HmacSha256(body, undefined, SECRET)).toBe(false);
+    expect(verifyBase64HmacSha256(body, 'not-base64-at-all', SECRET)).toBe(false);
+  });
+
+  it('HubSpot v3: signs method + URI + body + timestamp and refuses stale timestamps', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const uri = 'https://sync.example.com/webhooks/hubspot/4f0c';
+    const timestamp = String(now - 60_000);
+    const signature = sign(`POST${uri}${body.toString()}${timestamp}`);
+    const request = { method: 'POST', uri, rawBody: body, signature, timestamp };
+    expect(verifyHubSpotWebhook(request, SECRET, now)).toBe(true);
+    expect(verifyHubSpotWebhook({ ...request, rawBody: Buffer.from('{}') }, SECRET, now)).toBe(false);
+    expect(verifyHubSpotWebhook({ ...request, uri: `${uri}?x=1` }, SECRET, now)).toBe(false);
+    expect(verifyHubSpotWebhook(request, 'other', now)).toBe(false);
+    expect(verifyHubSpotWebhook({ ...request, signature: undefined }, SECRET, now)).toBe(false);
+    expect(verifyHubSpotWebhook(request, SECRET, now + 5 * 60_000)).toBe(false); // six minutes old
+  });
+});
+
+describe('outbound provider URLs', () => {
+  it('takes https only and refuses this machine, unless insecure URLs are allowed for tests', () => {
+    expect(providerBaseUrl('woocommerce', 'https://shop.example.com/')).toBe('https://shop.example.com');
+    expect(() => providerBaseUrl('woocommerce', 'http://shop.example.com')).toThrow(/https/);
+    expect(() => providerBaseUrl('woocommerce', 'https://127.0.0.1:8443')).toThrow(/this machine/);
+    expect(() => providerBaseUrl('woocommerce', 'https://localhost')).toThrow(/this machine/);
+    expect(() => providerBaseUrl('woocommerce', 'not a url')).toThrow(/not a URL/);
+    expect(() => providerBaseUrl('woocommerce', undefined)).toThrow(/baseUrl/);
+    expect(providerBaseUrl('woocommerce', 'http://127.0.0.1:8080', true)).toBe('http://127.0.0.1:8080');
+  });
+});
