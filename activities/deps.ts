@@ -1,3 +1,4 @@
+import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Keyring } from '../security/keyring';
@@ -14,4 +15,5 @@ export interface ActivityDeps {
   /** A token expiring within this is refreshed before it is used. */
   tokenRefreshMarginMs: number;
   allowInsecureProviderUrls?: boolean;
+  rateLimiter?: ProviderRateLimiter;
 }

@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
 import { invalidConfig } from '../connectors/errors';
+import { rateLimitKey } from '../connectors/rate-limit';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
 import { mergeMappings } from '../mapping/field-mapping';
@@ -97,6 +98,13 @@ export function createSyncActivities(deps: ActivityDeps) {
     };
   }
 
+  /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond or the connector's default. */
+  function paced<T>(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>, call: () => Promise<T>): Promise<T> {
+    const perSecond = typeof config.rateLimitPerSecond === 'number' && config.rateLimitPerSecond > 0 ? config.rateLimitPerSecond : connector.defaultRatePerSecond;
+    if (!perSecond || !deps.rateLimiter) return call();
+    return deps.rateLimiter.schedule(rateLimitKey(connector.provider, config, secrets), perSecond, call);
+  }
+
   /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
   async function usableCredentials(ref: SyncTaskRef): Promise<{ connectionId?: string; secrets: Record<string, string> }> {
     const connection = await getConnectionOfIntegration(db, deps.keyring, ref.tenantId, ref.integrationId);
@@ -167,11 +175,14 @@ export function createSyncActivities(deps: ActivityDeps) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
         const pageKey = progress.cursor ?? 'first';
         const request = { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-        const page = await connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request).catch(async (err: unknown) => {
+        const fetchOnce = () => paced(connector, config, credentials.secrets, () =>
+          connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request),
+        );
+        const page = await fetchOnce().catch(async (err: unknown) => {
           // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
           if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
           credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-          return connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request);
+          return fetchOnce();
         });
         const counters = await processPage(pageContext(input, input.entityType, { connector, mapping, schema }, pageKey), page.records);
         for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);

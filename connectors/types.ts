@@ -39,5 +39,7 @@ export interface Connector {
   /** Platform name in order events (spec 004 `platform`). */
   platform: string;
   defaultMappings: Readonly<Record<string, FieldMapping>>;
+  /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond. */
+  defaultRatePerSecond?: number;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
 }

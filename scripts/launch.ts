@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildApp } from '../api/app';
 import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
 import { createConnectorRegistry } from '../connectors/registry';
+import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
 import { Keyring } from '../security/keyring';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       batchThreshold: env.BATCH_THRESHOLD,
       tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
       allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
+      rateLimiter: new ProviderRateLimiter(),
     });
     const running = worker.run();
     stops.push(async () => {

@@ -1,5 +1,6 @@
 // `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
 import { loadEnvOrExit, workerEnvSchema } from '../config/env';
+import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
 import { Keyring } from '../security/keyring';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const db = createDb(env.DATABASE_URL);
   await runMigrations(db);
   const bus = createEventBus(env);
+  const rateLimiter = new ProviderRateLimiter({ redisUrl: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
   const { worker, connection } = await createWorker({
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
+    rateLimiter,
     batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   await consumer?.stop();
   await temporal?.connection.close();
   await connection.close();
+  await rateLimiter.close();
   await bus.close();
   await db.end();
   logger.info('worker stopped');

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Keyring } from '../security/keyring';
@@ -16,6 +17,7 @@ export interface WorkerRoleDeps {
   batchThreshold: number;
   tokenRefreshMarginMs: number;
   allowInsecureProviderUrls?: boolean;
+  rateLimiter?: ProviderRateLimiter;
   workflowBundlePath?: string;
 }
 
@@ -31,6 +33,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     batchThreshold: deps.batchThreshold,
     tokenRefreshMarginMs: deps.tokenRefreshMarginMs,
     allowInsecureProviderUrls: deps.allowInsecureProviderUrls ?? false,
+    ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
   });
   const options = createWorkerOptions({
     connection,

@@ -89,5 +89,7 @@ export const hubspotConnector: Connector = {
   platform: 'hubspot',
   entityTypes: ['Opportunity', 'Account'],
   defaultMappings: hubspotMappings,
+  // 100 requests per 10 seconds per app and account (standard).
+  defaultRatePerSecond: 10,
   fetchPage,
 };

@@ -68,5 +68,7 @@ export const shopifyConnector: Connector = {
   platform: 'shopify',
   entityTypes: ['Order'],
   defaultMappings: shopifyMappings,
+  // Leaky bucket of 40 leaking 2 per second (standard plans).
+  defaultRatePerSecond: 2,
   fetchPage,
 };

@@ -181,3 +181,50 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
     });
   });
 });
+
+describe('a provider account shared by two integrations on two worker processes', () => {
+  let env: IntegrationEnv;
+  let woo: FakeWooCommerce;
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    woo = await new FakeWooCommerce('ck_shared', 'cs_shared').start();
+    woo.addOrders(60);
+  });
+
+  afterAll(async () => {
+    await woo?.stop();
+    await env?.close();
+  });
+
+  it('never exceeds the configured requests per second', async () => {
+    const queues = [`${env.taskQueue}-a`, `${env.taskQueue}-b`];
+    await Promise.all(queues.map((q) => env.startWorker({ TASK_QUEUE: q, RUN_CONSUMER: 'false' })));
+    const ids = await Promise.all(
+      queues.map(() =>
+        createIntegration(env.db, {
+          tenantId: TENANT,
+          provider: 'woocommerce',
+          config: { baseUrl: woo.baseUrl, rateLimitPerSecond: 4 },
+          secrets: { consumerKey: 'ck_shared', consumerSecret: 'cs_shared' },
+          encryptionKey: env.encryptionKey,
+        }),
+      ),
+    );
+    const states = await Promise.all(
+      ids.map((id, i) =>
+        env.client.workflow.execute(integrationSync, {
+          taskQueue: queues[i]!,
+          workflowId: syncWorkflowId(id),
+          args: [{ integrationId: id, tenantId: TENANT, trigger: 'manual', correlationId: randomUUID(), tuning: { pageSize: 6 } }],
+        }),
+      ),
+    );
+    expect(states.map((s) => s.recordsFetched)).toEqual([60, 60]);
+    const times = [...woo.requestTimes].sort((a, b) => a - b);
+    expect(times).toHaveLength(20);
+    // Any 5 consecutive requests span at least a second: no one-second window holds more than 4.
+    const spans = times.slice(4).map((t, i) => t - times[i]!);
+    expect(Math.min(...spans)).toBeGreaterThanOrEqual(1_000);
+  });
+});

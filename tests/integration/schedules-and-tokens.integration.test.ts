@@ -79,20 +79,21 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
   const events = async () => dedupe(await readStream(env.servers.redisUrl, env.bus.streamKey));
 
   it('applies both schedules with the configured intervals, and a second apply changes nothing', async () => {
-    const settings: ScheduleSettings = { taskQueue: env.taskQueue, syncCheckIntervalMs: 60_000, tokenRefreshIntervalMs: HOUR, tokenRefreshMarginMs: 600_000, maxSyncStartsPerTick: 100 };
+    // Long intervals: the schedules must not fire on their own during this file (the tests trigger them).
+    const settings: ScheduleSettings = { taskQueue: env.taskQueue, syncCheckIntervalMs: 6 * HOUR, tokenRefreshIntervalMs: 12 * HOUR, tokenRefreshMarginMs: 600_000, maxSyncStartsPerTick: 100 };
     expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'created', [TOKEN_REFRESH_SCHEDULE_ID]: 'created' });
     const check = await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe();
     const sweep = await env.client.schedule.getHandle(TOKEN_REFRESH_SCHEDULE_ID).describe();
-    expect(check.spec.intervals?.[0]?.every).toBe(60_000);
-    expect(sweep.spec.intervals?.[0]?.every).toBe(HOUR);
+    expect(check.spec.intervals?.[0]?.every).toBe(6 * HOUR);
+    expect(sweep.spec.intervals?.[0]?.every).toBe(12 * HOUR);
     expect(check.policies.overlap).toBe('SKIP');
     expect(check.action).toMatchObject({ workflowType: 'checkDueSyncs', taskQueue: env.taskQueue, args: [{ maxStarts: 100 }] });
 
     expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'unchanged', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
     expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).info.lastUpdatedAt).toEqual(check.info.lastUpdatedAt);
 
-    expect(await applySchedules(env.client, { ...settings, syncCheckIntervalMs: 30_000 })).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'updated', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
-    expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).spec.intervals?.[0]?.every).toBe(30_000);
+    expect(await applySchedules(env.client, { ...settings, syncCheckIntervalMs: 3 * HOUR })).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'updated', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
+    expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).spec.intervals?.[0]?.every).toBe(3 * HOUR);
   });
 
   it('triggering the due-sync schedule starts syncs for exactly the due integrations and announces the tick', async () => {
