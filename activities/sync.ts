@@ -7,6 +7,7 @@ import { rateLimitKey } from '../connectors/rate-limit';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
 import { mergeMappings } from '../mapping/field-mapping';
+import { metrics } from '../observability/metrics';
 import { entitySchemas } from '../mapping/entities';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getFieldMapping } from '../store/field-mappings';
@@ -155,6 +156,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           { tenantId: input.tenantId, integrationId: input.integrationId, correlationId: input.correlationId, idempotencyKey: `${input.syncTaskId}:started` },
         ),
       ]);
+      metrics.syncs.inc({ provider: connector.provider, trigger: input.trigger, outcome: 'started' });
       return { provider: connector.provider, entityTypes, since };
     },
 
@@ -187,6 +189,9 @@ export function createSyncActivities(deps: ActivityDeps) {
         const counters = await processPage(pageContext(input, input.entityType, { connector, mapping, schema }, pageKey), page.records);
         for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
         progress.counters = addCounters(progress.counters, counters);
+        for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
+          if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
+        }
         progress.cursor = page.nextCursor;
         done = page.nextCursor === null;
         await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
@@ -197,9 +202,12 @@ export function createSyncActivities(deps: ActivityDeps) {
 
     /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */
     async finishSync(
-      input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string> },
+      input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string>; trigger?: string },
     ): Promise<void> {
       const finishedAt = clock();
+      const provider = (await getIntegration(db, input.tenantId, input.integrationId))?.provider ?? 'unknown';
+      metrics.syncs.inc({ provider, trigger: input.trigger ?? 'unknown', outcome: input.status });
+      metrics.syncDuration.observe({ provider, outcome: input.status }, Math.max(0, finishedAt.getTime() - Date.parse(input.startedAt)) / 1000);
       await recordSyncResult(db, {
         tenantId: input.tenantId,
         integrationId: input.integrationId,

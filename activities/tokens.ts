@@ -1,4 +1,5 @@
 import { createEvent } from '../events/envelope';
+import { metrics } from '../observability/metrics';
 import { listExpiringConnections, setConnectionStatus, type ExpiringConnection } from '../store/connections';
 import type { ActivityDeps } from './deps';
 import { publishRefreshFailed, refreshConnectionTokens, type RefreshOutcome } from './token-refresh';
@@ -16,7 +17,12 @@ export function createTokenActivities(deps: ActivityDeps) {
 
     /** Refreshes through the single-flight path; the workflow carries only the connection id, never a token. */
     async refreshConnectionToken(input: { connectionId: string; requestedAt: string }): Promise<RefreshOutcome> {
-      return refreshConnectionTokens(deps, input);
+      const outcome = await refreshConnectionTokens(deps, input).catch((err: unknown) => {
+        metrics.tokenRefreshes.inc({ outcome: 'error' });
+        throw err;
+      });
+      metrics.tokenRefreshes.inc({ outcome });
+      return outcome;
     },
 
     /** After the last retry of a transient failure: the connection is marked and the failure announced. */

@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../observability/logger';
+import { metrics, registry } from '../observability/metrics';
 import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { registerErrorHandler } from './errors';
@@ -43,6 +44,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
   await app.register(swagger, {
     openapi: { info: { title: 'Integration Sync API', version: '0.1.0' } },

@@ -70,6 +70,10 @@ export const envFields = {
   TOKEN_REFRESH_MARGIN: duration('10m'),
   /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Port of a worker's own Prometheus /metrics (syncs, records, events, refreshes); unset = off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** Port of the Temporal SDK's Prometheus exporter (task latencies, schedule-to-start, sticky cache); unset = off. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Bearer key of the admin routes (tenants, API keys); unset = those routes are off. */
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -99,6 +103,8 @@ export const workerEnvSchema = pickFields([
   'ENCRYPTION_KEYS_PREVIOUS',
   'TOKEN_REFRESH_MARGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
+  'WORKER_METRICS_PORT',
+  'TEMPORAL_METRICS_PORT',
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);

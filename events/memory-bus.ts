@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { metrics } from '../observability/metrics';
 import type { EventBus, EventListener } from './bus';
 import { syncChannelTypes } from './catalogue';
 import type { EventEnvelope } from './envelope';
@@ -18,6 +19,7 @@ export class MemoryEventBus implements EventBus {
       if (syncChannelTypes.has(event.type)) this.emitter.emit('event', event);
     }
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+    metrics.eventsPublished.inc({ bus: 'memory' }, events.length);
   }
 
   async subscribe(listener: EventListener): Promise<() => Promise<void>> {

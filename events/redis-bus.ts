@@ -1,4 +1,5 @@
 import Redis, { type RedisOptions } from 'ioredis';
+import { metrics } from '../observability/metrics';
 import type { EventBus, EventListener } from './bus';
 import { SYNC_EVENTS_CHANNEL, syncChannelTypes } from './catalogue';
 import type { EventEnvelope } from './envelope';
@@ -34,9 +35,16 @@ export class RedisEventBus implements EventBus {
       pipeline.xadd(this.streamKey, 'MAXLEN', '~', this.options.streamMaxLen, '*', 'id', event.id, 'type', event.type, 'event', json);
       if (syncChannelTypes.has(event.type)) pipeline.publish(this.channel, json);
     }
-    const results = await pipeline.exec();
+    const results = await pipeline.exec().catch((err: unknown) => {
+      metrics.publishFailures.inc({ bus: 'redis' });
+      throw err;
+    });
     const failed = results?.find(([err]) => err);
-    if (!results || failed) throw new Error(`Redis rejected the publish: ${failed?.[0]?.message ?? 'no reply'}`);
+    if (!results || failed) {
+      metrics.publishFailures.inc({ bus: 'redis' });
+      throw new Error(`Redis rejected the publish: ${failed?.[0]?.message ?? 'no reply'}`);
+    }
+    metrics.eventsPublished.inc({ bus: 'redis' }, events.length);
   }
 
   async subscribe(listener: EventListener): Promise<() => Promise<void>> {

@@ -3,6 +3,7 @@ import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { serveMetrics } from '../observability/metrics';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
@@ -14,7 +15,8 @@ import { createWorker } from './run-worker';
 async function main(): Promise<void> {
   const env = loadEnvOrExit(workerEnvSchema);
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsPort: env.TEMPORAL_METRICS_PORT });
+  const metricsServer = env.WORKER_METRICS_PORT ? await serveMetrics(env.WORKER_METRICS_PORT) : undefined;
   const db = createDb(env.DATABASE_URL);
   await runMigrations(db);
   const bus = createEventBus(env);
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   await temporal?.connection.close();
   await connection.close();
   await rateLimiter.close();
+  metricsServer?.close();
   await bus.close();
   await db.end();
   logger.info('worker stopped');

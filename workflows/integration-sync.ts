@@ -135,7 +135,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
           await continueAsNew<typeof integrationSync>(input, { baseSyncTaskId, pass, plan, entityIndex, cursor: state.cursor, passCounters, watermarks, state });
         }
       }
-      await finishSync({ ...ref(), status: 'completed', counters: passCounters, startedAt: passStartedAt, watermarks });
+      await finishSync({ ...ref(), trigger: input.trigger, status: 'completed', counters: passCounters, startedAt: passStartedAt, watermarks });
       // Let a signal that arrived with the last activity's completion be seen before deciding.
       await condition(() => state.pendingPasses > 0, 0);
       if (state.pendingPasses === 0) break;
@@ -162,7 +162,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
     // Runs even when the workflow is being cancelled: sync.failed must still be published.
     await CancellationScope.nonCancellable(async () => {
       setSearchAttributes(input, state);
-      await finishSync({ ...ref(), status: state.status as 'failed' | 'cancelled', counters: passCounters, startedAt: passStartedAt, error: state.lastError, watermarks: {} });
+      await finishSync({ ...ref(), trigger: input.trigger, status: state.status as 'failed' | 'cancelled', counters: passCounters, startedAt: passStartedAt, error: state.lastError, watermarks: {} });
     });
     throw err;
   }

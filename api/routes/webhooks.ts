@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { verifyHubSpotWebhook } from '../../connectors/hubspot/webhook';
 import { z } from 'zod';
 import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
+import { metrics } from '../../observability/metrics';
 import type { Keyring } from '../../security/keyring';
 import type { Db } from '../../store/db';
 import { errorSchema } from '../schemas';
@@ -73,6 +74,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       const secret = keyring.open<Record<string, string>>({ keyId: row.secrets_key_id, blob: row.secrets }).webhookSecret;
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!secret || !verifier.verify(raw, request, secret)) {
+        metrics.webhookSignatureFailures.inc({ provider });
         return reply.code(401).send({ error: { code: 'invalid_signature', message: 'Webhook signature missing or invalid' } });
       }
       const deliveryId = verifier.deliveryId(request.headers);
