@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,6 +13,7 @@ import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { registerErrorHandler } from './errors';
 import auth from './plugins/auth';
+import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connection';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes } from './routes/health';
@@ -36,6 +38,9 @@ export interface AppDeps {
   /** Enables the admin routes (tenants, API keys) for this bearer key. */
   adminApiKey?: string | undefined;
   sseHeartbeatMs?: number;
+  /** Set when payloads are encrypted: serves the Temporal UI's codec endpoints. */
+  codec?: PayloadCodec | undefined;
+  codecCorsOrigin?: string;
 }
 
 /** Builds the whole app without listening, so tests use `app.inject` on exactly what production serves. */
@@ -78,5 +83,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
   await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233' });
   return app;
 }

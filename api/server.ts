@@ -7,6 +7,7 @@ import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
+import { codecFor } from '../temporal/data-converter';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     connectors: createConnectorRegistry(),
     taskQueue: env.TASK_QUEUE,
     adminApiKey: env.ADMIN_API_KEY,
+    codec: codecFor(env),
+    codecCorsOrigin: env.CODEC_CORS_ORIGIN,
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
 

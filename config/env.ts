@@ -70,6 +70,11 @@ export const envFields = {
   TOKEN_REFRESH_MARGIN: duration('10m'),
   /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Encrypts workflow payloads in Temporal (AES-256-GCM); unset = payloads are plain JSON in histories. */
+  PAYLOAD_ENCRYPTION_KEY: encryptionKey.optional(),
+  PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: previousKeys.default([]),
+  /** Origin of the Temporal UI allowed to call the codec endpoints. */
+  CODEC_CORS_ORIGIN: z.string().default('http://localhost:8233'),
   /** Port of a worker's own Prometheus /metrics (syncs, records, events, refreshes); unset = off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Port of the Temporal SDK's Prometheus exporter (task latencies, schedule-to-start, sticky cache); unset = off. */
@@ -88,7 +93,7 @@ function pickFields<K extends Field>(keys: readonly K[]) {
   return z.object(Object.fromEntries(keys.map((k) => [k, envFields[k]])) as Pick<typeof envFields, K>);
 }
 
-const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE'] as const;
+const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
 const bus = ['REDIS_URL', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 
@@ -108,7 +113,7 @@ export const workerEnvSchema = pickFields([
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
@@ -121,6 +126,7 @@ export const launcherEnvSchema = pickFields([
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_API_KEY',
+  'CODEC_CORS_ORIGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'LOG_LEVEL',
   'DATA_DIR',

@@ -18,14 +18,14 @@ export class ProviderRateLimiter {
   }
 
   /**
-   * Runs `call` when the account's pace allows: consecutive calls at least 1000/perSecond ms apart (plus a few ms
-   * for network jitter), so no window of one second ever holds more than `perSecond` requests.
+   * Runs `call` when the account's pace allows: consecutive calls at least 1000/perSecond ms apart, plus 25 ms so
+   * that the jitter between sending and the provider's clock does not push a sixth request into its second.
    */
   schedule<T>(key: string, perSecond: number, call: () => Promise<T>): Promise<T> {
     const id = `${this.prefix}rate:${key}:${perSecond}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const minTime = Math.ceil(1000 / perSecond) + 5;
+      const minTime = Math.ceil(1000 / perSecond) + 25;
       limiter = this.connection
         ? new Bottleneck({ id, minTime, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 60_000 })
         : new Bottleneck({ id, minTime });

@@ -14,6 +14,7 @@ import { embeddedDataDir, startEmbeddedPostgres } from '../store/embedded';
 import { ensureDatabase } from '../store/ensure-database';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
+import { codecFor, dataConverterFor } from '../temporal/data-converter';
 import { startDevServer } from '../temporal/dev-server';
 import { applySchedules, scheduleSettingsFromEnv } from '../temporal/schedules';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
       allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
       rateLimiter: new ProviderRateLimiter(),
+      dataConverter: dataConverterFor(env),
     });
     const running = worker.run();
     stops.push(async () => {
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
       await connection.close();
     });
 
-    const temporal = await connectClient({ TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE });
+    const temporal = await connectClient({ ...env, TEMPORAL_ADDRESS: temporalServer.address });
     stops.push(() => temporal.connection.close());
     const schedules = await applySchedules(temporal, scheduleSettingsFromEnv(env));
     logger.info({ schedules }, 'schedules applied');
@@ -104,6 +106,8 @@ async function main(): Promise<void> {
       connectors: createConnectorRegistry(),
       taskQueue: env.TASK_QUEUE,
       adminApiKey: env.ADMIN_API_KEY,
+      codec: codecFor(env),
+      codecCorsOrigin: env.CODEC_CORS_ORIGIN,
     });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     stops.push(() => app.close());

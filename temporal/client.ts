@@ -1,11 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 
-export interface TemporalEnv {
+import { dataConverterFor, type PayloadEncryptionEnv } from './data-converter';
+
+export interface TemporalEnv extends PayloadEncryptionEnv {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
 }
 
 export async function connectClient(env: TemporalEnv): Promise<Client> {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFor(env);
+  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
 }

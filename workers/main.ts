@@ -8,6 +8,7 @@ import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
+import { dataConverterFor } from '../temporal/data-converter';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createInboundConsumer } from './run-consumer';
 import { createWorker } from './run-worker';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
     rateLimiter,
+    dataConverter: dataConverterFor(env),
     batchThreshold: env.BATCH_THRESHOLD,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ProviderRateLimiter } from '../connectors/rate-limit';
@@ -19,6 +20,7 @@ export interface WorkerRoleDeps {
   allowInsecureProviderUrls?: boolean;
   rateLimiter?: ProviderRateLimiter;
   workflowBundlePath?: string;
+  dataConverter?: DataConverter | undefined;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
@@ -41,6 +43,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     taskQueue: deps.taskQueue,
     activities,
     ...(deps.workflowBundlePath ? { workflowBundlePath: deps.workflowBundlePath } : {}),
+    dataConverter: deps.dataConverter,
   });
   const worker = await Worker.create(options);
   return { worker, connection };
