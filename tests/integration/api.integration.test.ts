@@ -6,6 +6,7 @@ import { syncWorkflowId } from '../../contracts/sync';
 import { ADMIN_KEY, startApi } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { recordHistory } from '../support/record-history';
 
 const SHOP_TOKEN = 'shpat_api_test_token_77';
 const WEBHOOK_SECRET = 'webhook-secret-for-api-test-4411';
@@ -330,6 +331,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     expect(replay.status).toBe(202);
     const result = await env.client.workflow.getHandle(replay.body.workflowId).result();
     expect(result).toMatchObject({ created: 3, rejected: 0 });
+    recordHistory('replay-dead-letters', replay.body.workflowId, env.servers.temporalAddress);
     expect((await call('GET', `/integrations/${id}/dead-letters`, { key: keyA })).body.items).toEqual([]);
     for (const order of bad) shop.orders.delete(order.id);
   });

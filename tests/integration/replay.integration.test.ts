@@ -16,6 +16,7 @@ describe('replay of recorded workflow histories', () => {
       expect.arrayContaining([
         'check-due-syncs.json',
         'refresh-connection.json',
+        'replay-dead-letters.json',
         'sync-after-worker-kill.json',
         'sync-cancelled.json',
         'sync-with-extra-pass.json',
