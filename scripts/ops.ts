@@ -1,0 +1,108 @@
+// `npm run ops -- <command>`: what operators otherwise do by hand, against the services the environment names.
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { z } from 'zod';
+import { envFields, loadEnvOrExit } from '../config/env';
+import { syncWorkflowId } from '../contracts/sync';
+import { createDb, type Db } from '../store/db';
+import { updateIntegration } from '../store/integrations';
+import { connectClient } from '../temporal/client';
+import { startOrSignalSync } from '../temporal/sync-starter';
+import { deadLetterReplayWorkflowId, replayDeadLetters } from '../workflows/replay-dead-letters';
+
+const USAGE = `usage: npm run ops -- <command> [options]
+  syncs [--tenant T] [--status running|completed|failed|cancelled] [--limit N]   list syncs (Temporal visibility)
+  trigger <integrationId> --tenant T [--full]                                    start a sync, or ask the running one for another pass
+  cancel <integrationId>                                                         cancel the running sync
+  pause <integrationId> --tenant T [--reason R] | resume <integrationId> --tenant T
+  replay-dead-letters <integrationId> --tenant T                                 re-map dead-lettered records
+  token <integrationId> --tenant T                                               a connection's token state (never the token)`;
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: envFields.TEMPORAL_ADDRESS,
+  TEMPORAL_NAMESPACE: envFields.TEMPORAL_NAMESPACE,
+  TASK_QUEUE: envFields.TASK_QUEUE,
+  DATABASE_URL: envFields.DATABASE_URL,
+  PAYLOAD_ENCRYPTION_KEY: envFields.PAYLOAD_ENCRYPTION_KEY,
+  PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: envFields.PAYLOAD_ENCRYPTION_KEYS_PREVIOUS,
+});
+
+const quote = (v: string) => `"${v.replace(/["\\\\]/g, '')}"`;
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, full: { type: 'boolean' } },
+  });
+  const [command, id] = positionals;
+  if (!command) return fail(USAGE);
+  const env = loadEnvOrExit(envSchema);
+  const client = await connectClient(env);
+  const db = createDb(env.DATABASE_URL);
+  const out = (value: unknown): void => {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  };
+  const needTenant = () => values.tenant ?? fail(`${command} needs --tenant`);
+  const needId = () => id ?? fail(`${command} needs an integration id`);
+  try {
+    switch (command) {
+      case 'syncs': {
+        const clauses = [`WorkflowType = "integrationSync"`];
+        if (values.tenant) clauses.push(`TenantId = ${quote(values.tenant)}`);
+        if (values.status) clauses.push(`SyncStatus = ${quote(values.status)}`);
+        const rows = [];
+        for await (const run of client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+          rows.push({ workflowId: run.workflowId, status: run.status.name, start: run.startTime, tenant: run.searchAttributes?.TenantId?.[0], sync: run.searchAttributes?.SyncStatus?.[0] });
+          if (rows.length >= Number(values.limit ?? 50)) break;
+        }
+        return out(rows);
+      }
+      case 'trigger':
+        return out(await startOrSignalSync(client, env.TASK_QUEUE, { integrationId: needId(), tenantId: needTenant(), trigger: 'manual', mode: values.full ? 'full_refresh' : 'incremental', correlationId: randomUUID() }));
+      case 'cancel':
+        await client.workflow.getHandle(syncWorkflowId(needId())).cancel();
+        return out({ workflowId: syncWorkflowId(needId()), status: 'cancelling' });
+      case 'pause':
+      case 'resume': {
+        const updated = await updateIntegration(db, needTenant(), needId(), command === 'pause' ? { status: 'paused', pauseReason: values.reason ?? 'paused by operator' } : { status: 'active', pauseReason: null });
+        return updated ? out({ id: updated.id, status: updated.status, pauseReason: updated.pauseReason }) : fail('integration not found for that tenant');
+      }
+      case 'replay-dead-letters': {
+        const workflowId = deadLetterReplayWorkflowId(needId());
+        await client.workflow
+          .start(replayDeadLetters, { taskQueue: env.TASK_QUEUE, workflowId, args: [{ integrationId: needId(), tenantId: needTenant(), correlationId: randomUUID() }] })
+          .catch((err: unknown) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          });
+        return out(await client.workflow.getHandle(workflowId).result());
+      }
+      case 'token':
+        return out(await tokenState(db, needTenant(), needId()));
+      default:
+        return fail(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    await Promise.all([client.connection.close(), db.end()]);
+  }
+}
+
+async function tokenState(db: Db, tenantId: string, integrationId: string) {
+  const { rows } = await db.query(
+    `SELECT id, kind, status, expires_at, last_refreshed_at, last_error, secrets_key_id FROM connections WHERE tenant_id = $1 AND integration_id::text = $2`,
+    [tenantId, integrationId],
+  );
+  const r = rows[0];
+  if (!r) return fail('no connection for that integration and tenant');
+  return { connectionId: r.id, kind: r.kind, status: r.status, expiresAt: r.expires_at, lastRefreshedAt: r.last_refreshed_at, lastError: r.last_error, keyId: r.secrets_key_id };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+main().catch((err) => {
+  process.stderr.write(`ops failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
