@@ -5,6 +5,7 @@ import { createEvent } from '../../events/envelope';
 import { createLogger } from '../../observability/logger';
 import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
 import { FakeShopify } from '../support/fake-shopify';
+import { waitFor, waitForResult } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { connectionIdOf, createIntegration } from '../support/seed';
 
@@ -31,13 +32,6 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
   const pending = async () => Number(((await redis.xpending(stream, 'integration-sync')) as [number])[0]);
   const integration = () =>
     createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
-  const waitFor = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 30_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   beforeAll(async () => {
     env = await createIntegrationEnv();
@@ -113,14 +107,3 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
   });
 });
 
-async function waitForResult<T>(get: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await get();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

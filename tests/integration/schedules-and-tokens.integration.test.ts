@@ -11,6 +11,7 @@ import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeOAuthServer } from '../support/fake-oauth';
 import { FakeShopify } from '../support/fake-shopify';
+import { waitForResult } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
 import { connectionIdOf, createIntegration } from '../support/seed';
@@ -248,14 +249,3 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
   });
 });
 
-async function waitForResult<T>(get: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await get();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

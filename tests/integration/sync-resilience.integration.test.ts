@@ -7,6 +7,7 @@ import type { EventEnvelope } from '../../events/envelope';
 import { integrationSync, requestSyncSignal } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
+import { waitFor } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
 import { createIntegration } from '../support/seed';
@@ -49,14 +50,6 @@ describe('integrationSync under failures, signals and cancellation', () => {
 
   const shardCount = async (integrationId: string) =>
     Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
-
-  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   const eventsOf = async (correlationId: string) =>
     (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
