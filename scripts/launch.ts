@@ -73,6 +73,7 @@ async function main(): Promise<void> {
 
     installTemporalRuntime(logger);
     const keyring = new Keyring(encryptionKey, env.ENCRYPTION_KEYS_PREVIOUS);
+    const adminApiKey = env.ADMIN_API_KEY ?? loadOrCreateSecret(dataDir, 'admin-api.key', () => randomBytes(24).toString('hex'));
     const { worker, connection } = await createWorker({
       address: temporalServer.address,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
       keyring,
       connectors: createConnectorRegistry(),
       taskQueue: env.TASK_QUEUE,
-      adminApiKey: env.ADMIN_API_KEY,
+      adminApiKey,
       codec: codecFor(env),
       codecCorsOrigin: env.CODEC_CORS_ORIGIN,
     });
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
         `  Temporal UI    ${temporalServer.uiUrl}`,
         `  Data           ${dataDir} (Temporal), ${env.DATABASE_URL ? 'DATABASE_URL' : embeddedDataDir(dataDir)} (PostgreSQL)`,
         `  Event bus      ${bus.kind}`,
+        `  Admin API key  ${env.ADMIN_API_KEY ? 'ADMIN_API_KEY' : path.join(dataDir, 'admin-api.key')} (POST /tenants, POST /tenants/:id/api-keys)`,
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),
@@ -136,12 +138,15 @@ async function main(): Promise<void> {
   }
 }
 
-/** The embedded default needs no key from the user: one is made on first start and kept with the data it protects. */
+/** The embedded default needs no keys from the user: each is made on first start and kept in the data dir. */
+function loadOrCreateSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 function loadOrCreateEncryptionKey(given: Buffer | undefined, dataDir: string): Buffer {
-  if (given) return given;
-  const file = path.join(dataDir, 'encryption.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  return given ?? Buffer.from(loadOrCreateSecret(dataDir, 'encryption.key', () => randomBytes(32).toString('hex')), 'hex');
 }
 
 void main();
