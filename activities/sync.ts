@@ -12,7 +12,7 @@ import { entitySchemas } from '../mapping/entities';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getFieldMapping } from '../store/field-mappings';
 import { getConnectionOfIntegration } from '../store/connections';
-import { getIntegration, recordSyncResult } from '../store/integrations';
+import { findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
 import { processPage, type PageContext } from './sync-page';
@@ -66,7 +66,7 @@ export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, connectors, clock } = deps;
 
   async function load(ref: { tenantId: string; integrationId: string }): Promise<{ connector: Connector; config: Record<string, unknown> }> {
-    const integration = await getIntegration(db, ref.tenantId, ref.integrationId);
+    const integration = await findIntegration(db, ref.tenantId, ref.integrationId);
     if (!integration) throw invalidConfig(`integration ${ref.integrationId} not found for tenant ${ref.tenantId}`);
     if (integration.status === 'paused') throw invalidConfig(`integration ${ref.integrationId} is paused: ${integration.pauseReason ?? 'no reason given'}`);
     const connector = connectors.get(integration.provider);
@@ -205,7 +205,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string>; trigger?: string },
     ): Promise<void> {
       const finishedAt = clock();
-      const provider = (await getIntegration(db, input.tenantId, input.integrationId))?.provider ?? 'unknown';
+      const provider = (await findIntegration(db, input.tenantId, input.integrationId))?.provider ?? 'unknown';
       metrics.syncs.inc({ provider, trigger: input.trigger ?? 'unknown', outcome: input.status });
       metrics.syncDuration.observe({ provider, outcome: input.status }, Math.max(0, finishedAt.getTime() - Date.parse(input.startedAt)) / 1000);
       await recordSyncResult(db, {

@@ -1,27 +1,6 @@
 import type { SyncCounters, SyncStatus } from '../contracts/sync';
 import type { Db } from './db';
 
-export interface IntegrationRow {
-  id: string;
-  tenantId: string;
-  provider: string;
-  name: string;
-  config: Record<string, unknown>;
-  status: 'active' | 'paused';
-  pauseReason: string | null;
-}
-
-/** Always scoped by tenant: another tenant's integration is as absent as a missing one. */
-export async function getIntegration(db: Db, tenantId: string, integrationId: string): Promise<IntegrationRow | undefined> {
-  const { rows } = await db.query(
-    `SELECT id, tenant_id, provider, name, config, status, pause_reason FROM integrations WHERE tenant_id = $1 AND id::text = $2`,
-    [tenantId, integrationId],
-  );
-  const r = rows[0];
-  if (!r) return undefined;
-  return { id: r.id, tenantId: r.tenant_id, provider: r.provider, name: r.name, config: r.config, status: r.status, pauseReason: r.pause_reason };
-}
-
 /** The final result goes to the integration's row, so status outlives the workflow's retention. */
 export async function recordSyncResult(
   db: Db,
@@ -35,7 +14,14 @@ export async function recordSyncResult(
   );
 }
 
-export interface IntegrationRecord extends IntegrationRow {
+export interface IntegrationRecord {
+  id: string;
+  tenantId: string;
+  provider: string;
+  name: string;
+  config: Record<string, unknown>;
+  status: 'active' | 'paused';
+  pauseReason: string | null;
   syncIntervalSeconds: number;
   nextSyncAt: Date | null;
   lastSyncAt: Date | null;
@@ -57,7 +43,7 @@ function toRecord(r: Record<string, unknown>): IntegrationRecord {
     provider: r.provider as string,
     name: r.name as string,
     config: r.config as Record<string, unknown>,
-    status: r.status as IntegrationRow['status'],
+    status: r.status as IntegrationRecord['status'],
     pauseReason: r.pause_reason as string | null,
     syncIntervalSeconds: r.sync_interval_seconds as number,
     nextSyncAt: r.next_sync_at as Date | null,
@@ -73,6 +59,7 @@ function toRecord(r: Record<string, unknown>): IntegrationRecord {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Always scoped by tenant: another tenant's integration is as absent as a missing one. */
 export async function findIntegration(db: Db, tenantId: string, id: string): Promise<IntegrationRecord | undefined> {
   if (!UUID.test(id)) return undefined;
   const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);

@@ -6,7 +6,7 @@ import { integrationSync } from '../../workflows';
 import { ofType, readStream } from '../support/events';
 import { FakeHubSpot, FakeSalesforce, FakeWooCommerce } from '../support/fake-crm';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createIntegration, shardCount } from '../support/seed';
 
 const TENANT = 'tenant-crm';
 
@@ -36,9 +36,6 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
     return { ...outcome, events };
   };
 
-  const shardCount = async (integrationId: string, entityType: string) =>
-    Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1 AND entity_type = $2', [integrationId, entityType])).rows[0].count);
-
   const gapsBetween = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
   describe('WooCommerce orders', () => {
@@ -55,7 +52,7 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
     it('syncs every order once through 3 pages, then only the changed ones', async () => {
       const full = await sync(id);
       expect(full.state).toMatchObject({ status: 'completed', pagesFetched: 3, recordsFetched: 250, created: 250 });
-      expect(await shardCount(id, 'Order')).toBe(250);
+      expect(await shardCount(env.db, id, 'Order')).toBe(250);
       const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '10000'`, [id]);
       expect(rows[0].data).toMatchObject({ orderNumber: '10000', status: 'processing', currency: 'USD', totalPrice: '29.35', customerEmail: 'customer@example.com', createdAt: '2026-01-01T00:00:00.000Z' });
 
@@ -113,8 +110,8 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       const full = await sync(id);
       // Half the recorded deals have no dealstage: the Opportunity schema requires a stage, so those are rejected.
       expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 350, created: 235, rejected: 115, pagesFetched: 5 });
-      expect(await shardCount(id, 'Opportunity')).toBe(115);
-      expect(await shardCount(id, 'Account')).toBe(120);
+      expect(await shardCount(env.db, id, 'Opportunity')).toBe(115);
+      expect(await shardCount(env.db, id, 'Account')).toBe(120);
       const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND entity_type = 'Opportunity' ORDER BY external_id LIMIT 1`, [id]);
       expect(rows[0].data).toMatchObject({ name: 'Test Deal Updated via Action', amount: '3000', stage: 'appointmentscheduled' });
 

@@ -12,7 +12,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
-import { createIntegration } from '../support/seed';
+import { createIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_outage';
 const TENANT = 'tenant-outage';
@@ -49,7 +49,7 @@ describe('a sync across a Redis outage', () => {
       workflowId: syncWorkflowId(integrationId),
       args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 5_000 } }],
     });
-    const stored = async () => Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+    const stored = () => shardCount(env.db, integrationId);
     while ((await stored()) < 200) await new Promise((r) => setTimeout(r, 50));
 
     await redis.stop();

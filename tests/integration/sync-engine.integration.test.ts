@@ -6,7 +6,7 @@ import { integrationSync } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-sync';
@@ -46,12 +46,12 @@ describe('integrationSync against a fake Shopify', () => {
     return { state, events, correlationId };
   };
 
-  const shardCount = async () => Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+  const storedOrders = () => shardCount(env.db, integrationId);
 
   it('stores 1,000 orders in 4 pages exactly once and announces each exactly once', async () => {
     const { state, events } = await run();
     expect(state).toMatchObject({ status: 'completed', pagesFetched: 4, recordsFetched: 1_000, created: 1_000, updated: 0, rejected: 0 });
-    expect(await shardCount()).toBe(1_000);
+    expect(await storedOrders()).toBe(1_000);
     const seen = dedupe(events);
     expect(seen).toHaveLength(events.length);
     expect(ofType(seen, 'integration.data.mapped')).toHaveLength(1_000);
@@ -88,7 +88,7 @@ describe('integrationSync against a fake Shopify', () => {
     // previous sync comes again (unchanged) with the 10 changed ones.
     expect(changed.state).toMatchObject({ status: 'completed', updated: 10, created: 0, unchanged: 1, recordsFetched: 11 });
     expect(ofType(dedupe(changed.events), 'integration.sync.order.updated')).toHaveLength(10);
-    expect(await shardCount()).toBe(1_000);
+    expect(await storedOrders()).toBe(1_000);
   });
 
   it('rejects invalid orders one by one and still completes the sync', async () => {

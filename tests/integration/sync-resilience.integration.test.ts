@@ -10,7 +10,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { waitFor } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
-import { createIntegration } from '../support/seed';
+import { createIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-resilience';
@@ -48,9 +48,6 @@ describe('integrationSync under failures, signals and cancellation', () => {
     tuning: { heartbeatTimeoutMs: 3_000, ...tuning },
   });
 
-  const shardCount = async (integrationId: string) =>
-    Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
-
   const eventsOf = async (correlationId: string) =>
     (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
 
@@ -59,7 +56,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     const first = await env.startWorker();
     const args = input(integrationId, { pageSize: 50, chunkMaxRecords: 200 });
     const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
-    await waitFor(async () => (await shardCount(integrationId)) >= 300);
+    await waitFor(async () => (await shardCount(env.db, integrationId)) >= 300);
     await first.stop('SIGKILL');
     const second = await env.startWorker();
     const state = await handle.result();
@@ -67,7 +64,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     await shop.stop();
 
     expect(state).toMatchObject({ status: 'completed', created: 1_000, recordsFetched: 1_000 });
-    expect(await shardCount(integrationId)).toBe(1_000);
+    expect(await shardCount(env.db, integrationId)).toBe(1_000);
     const events = await eventsOf(args.correlationId);
     const mapped = ofType(dedupe(events), 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
     const keys = mapped.map((m) => m.data.idempotencyKey);
@@ -83,7 +80,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     const worker = await env.startWorker();
     const args = input(integrationId, { pageSize: 50, chunkMaxRecords: 100 });
     const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
-    await waitFor(async () => (await shardCount(integrationId)) >= 50);
+    await waitFor(async () => (await shardCount(env.db, integrationId)) >= 50);
     for (let i = 0; i < 3; i++) await handle.signal(requestSyncSignal, { trigger: 'webhook' });
     const state = await handle.result();
     await worker.stop();
@@ -101,7 +98,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     const worker = await env.startWorker();
     const args = input(integrationId, { pageSize: 25, chunkMaxRecords: 1_000 });
     const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
-    await waitFor(async () => (await shardCount(integrationId)) >= 100);
+    await waitFor(async () => (await shardCount(env.db, integrationId)) >= 100);
     await handle.cancel();
     const failure = await handle.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
@@ -109,7 +106,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
 
     const state = await handle.query<SyncState>('getSyncState');
     expect(state.status).toBe('cancelled');
-    const stored = await shardCount(integrationId);
+    const stored = await shardCount(env.db, integrationId);
     expect(stored % 25).toBe(0); // whole pages only
     expect(stored).toBeLessThan(1_000);
     const [failed] = ofType(await eventsOf(args.correlationId), 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;

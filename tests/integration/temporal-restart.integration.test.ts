@@ -10,7 +10,7 @@ import { integrationSync } from '../../workflows';
 import { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-restart';
@@ -53,7 +53,7 @@ describe('integrationSync across a Temporal server restart', () => {
       workflowId: syncWorkflowId(integrationId),
       args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 3_000 } }],
     });
-    const stored = async () => Number((await env.db.query('SELECT count(*) FROM shards WHERE integration_id = $1', [integrationId])).rows[0].count);
+    const stored = () => shardCount(env.db, integrationId);
     while ((await stored()) < 250) await new Promise((r) => setTimeout(r, 100));
 
     await server.stop('SIGKILL');

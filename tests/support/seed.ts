@@ -31,3 +31,12 @@ export async function connectionIdOf(db: Db, integrationId: string): Promise<str
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM connections WHERE integration_id = $1`, [integrationId]);
   return rows[0]!.id;
 }
+
+/** How many records of an integration (of one entity type, if given) are stored. */
+export async function shardCount(db: Db, integrationId: string, entityType?: string): Promise<number> {
+  const { rows } = await db.query<{ count: string }>(
+    `SELECT count(*) FROM shards WHERE integration_id = $1 AND ($2::text IS NULL OR entity_type = $2)`,
+    [integrationId, entityType ?? null],
+  );
+  return Number(rows[0]!.count);
+}
