@@ -6,23 +6,16 @@ import { invalidConfig } from '../connectors/errors';
 import { rateLimitKey } from '../connectors/rate-limit';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
-import { mergeMappings } from '../mapping/field-mapping';
 import { metrics } from '../observability/metrics';
-import { entitySchemas } from '../mapping/entities';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
-import { getFieldMapping } from '../store/field-mappings';
 import { getConnectionOfIntegration } from '../store/connections';
 import { findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
-import { processPage, type PageContext } from './sync-page';
+import { processPage } from './sync-page';
+import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pipeline';
 
-export interface SyncTaskRef {
-  integrationId: string;
-  tenantId: string;
-  syncTaskId: string;
-  correlationId: string;
-}
+export type { SyncTaskRef } from './sync-pipeline';
 
 export interface SyncPlan {
   provider: string;
@@ -63,41 +56,7 @@ const maxIso = (a: string | null, b: string | undefined): string | null => {
 const authExpired = (message: string) => ApplicationFailure.create({ type: FailureType.AuthExpired, message, nonRetryable: true });
 
 export function createSyncActivities(deps: ActivityDeps) {
-  const { db, bus, connectors, clock } = deps;
-
-  async function load(ref: { tenantId: string; integrationId: string }): Promise<{ connector: Connector; config: Record<string, unknown> }> {
-    const integration = await findIntegration(db, ref.tenantId, ref.integrationId);
-    if (!integration) throw invalidConfig(`integration ${ref.integrationId} not found for tenant ${ref.tenantId}`);
-    if (integration.status === 'paused') throw invalidConfig(`integration ${ref.integrationId} is paused: ${integration.pauseReason ?? 'no reason given'}`);
-    const connector = connectors.get(integration.provider);
-    if (!connector) throw invalidConfig(`no connector for provider "${integration.provider}"`);
-    return { connector, config: integration.config };
-  }
-
-  /** The connector, merged field mapping and internal schema an entity type's records go through. */
-  async function pipeline(ref: SyncTaskRef, entityType: string) {
-    const { connector, config } = await load(ref);
-    const schema = entitySchemas[entityType];
-    if (!schema) throw invalidConfig(`no internal schema for entity type ${entityType}`);
-    const mapping = mergeMappings(connector.defaultMappings[entityType], await getFieldMapping(db, ref.tenantId, ref.integrationId, entityType));
-    return { connector, config, mapping, schema };
-  }
-
-  function pageContext(ref: SyncTaskRef, entityType: string, parts: Pick<PageContext, 'connector' | 'mapping' | 'schema'>, pageKey: string): PageContext {
-    return {
-      db,
-      bus,
-      ...parts,
-      batchThreshold: deps.batchThreshold,
-      tenantId: ref.tenantId,
-      integrationId: ref.integrationId,
-      entityType,
-      syncTaskId: ref.syncTaskId,
-      correlationId: ref.correlationId,
-      pageKey,
-      now: clock,
-    };
-  }
+  const { db, bus, clock } = deps;
 
   /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond or the connector's default. */
   function paced<T>(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>, call: () => Promise<T>): Promise<T> {
@@ -130,7 +89,7 @@ export function createSyncActivities(deps: ActivityDeps) {
   return {
     /** Validates the integration, decides where each entity type starts, and announces the sync. */
     async beginSync(input: SyncTaskRef & { trigger: SyncInput['trigger']; mode: SyncMode; entityTypes?: string[]; filters?: Record<string, unknown> }): Promise<SyncPlan> {
-      const { connector } = await load(input);
+      const { connector } = await loadIntegration(deps, input);
       const entityTypes = input.entityTypes ?? [...connector.entityTypes];
       const unknown = entityTypes.filter((t) => !connector.entityTypes.includes(t));
       if (unknown.length) throw invalidConfig(`${connector.provider} does not sync ${unknown.join(', ')} (it syncs ${connector.entityTypes.join(', ')})`);
@@ -166,7 +125,8 @@ export function createSyncActivities(deps: ActivityDeps) {
      */
     async syncChunk(input: SyncChunkInput): Promise<SyncChunkResult> {
       const ctx = Context.current();
-      const { connector, config, mapping, schema } = await pipeline(input, input.entityType);
+      const pipeline = await openEntityPipeline(deps, input, input.entityType);
+      const { connector, config } = pipeline;
       const credentials = await usableCredentials(input);
 
       const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
@@ -186,7 +146,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
           return fetchOnce();
         });
-        const counters = await processPage(pageContext(input, input.entityType, { connector, mapping, schema }, pageKey), page.records);
+        const counters = await processPage(pipeline.page(pageKey), page.records);
         for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
         progress.counters = addCounters(progress.counters, counters);
         for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
@@ -259,8 +219,8 @@ export function createSyncActivities(deps: ActivityDeps) {
       let counters = emptyCounters();
       for (const entityType of new Set(rows.map((r) => r.entity_type))) {
         const letters = rows.filter((r) => r.entity_type === entityType);
-        const parts = await pipeline(input, entityType);
-        const result = await processPage(pageContext(input, entityType, parts, 'replay'), letters.map((l) => ({ externalId: l.external_id, data: l.raw })));
+        const pipeline = await openEntityPipeline(deps, input, entityType);
+        const result = await processPage(pipeline.page('replay'), letters.map((l) => ({ externalId: l.external_id, data: l.raw })));
         await db.query(`UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [letters.map((l) => l.id)]);
         counters = addCounters(counters, result);
       }

@@ -28,6 +28,7 @@ export class FakeShopify {
   private bucketLevel = 0;
   private bucketAt = Date.now();
   private failures: number[] = [];
+  private generated = { count: 0, startAt: 0 };
   baseUrl = '';
   /** Tokens the shop accepts; a test revokes one to make it answer 401. */
   readonly validTokens: Set<string>;
@@ -63,6 +64,29 @@ export class FakeShopify {
     return created;
   }
 
+  /**
+   * `count` more orders made on demand from the recorded ones when a page asks for them, not held in memory, so the
+   * benchmark can page through a million. Their times follow the stored orders' (one second apart, from `startAt`).
+   */
+  generateOrders(count: number, startAt = new Date('2026-01-01T00:00:00Z')): void {
+    this.generated = { count, startAt: startAt.getTime() };
+  }
+
+  private generatedOrder(n: number): Order {
+    const time = new Date(this.generated.startAt + n * 1000).toISOString();
+    return { ...templates[n % templates.length]!, id: 6_000_000_000 + n, number: n + 1, order_number: 1001 + n, name: `#G${1001 + n}`, created_at: time, updated_at: time } as Order;
+  }
+
+  /** Orders updated at or after `min`, oldest first, from `offset`: one page, and how many match in all. */
+  private window(min: number, offset: number, limit: number): { page: Order[]; total: number } {
+    const stored = [...this.orders.values()].filter((o) => Date.parse(o.updated_at) >= min).sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
+    const first = Math.max(0, Math.ceil((min - this.generated.startAt) / 1000));
+    const generatedTotal = this.generated.count ? Math.max(0, this.generated.count - first) : 0;
+    const page = stored.slice(offset, offset + limit);
+    for (let i = Math.max(0, offset - stored.length); page.length < limit && i < generatedTotal; i++) page.push(this.generatedOrder(first + i));
+    return { page, total: stored.length + generatedTotal };
+  }
+
   /** Changes the price of `count` orders and moves their updated_at to `at`. */
   touchOrders(count: number, at: Date): Order[] {
     const touched = [...this.orders.values()].slice(0, count);
@@ -79,12 +103,13 @@ export class FakeShopify {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    this.requests += 1;
     const url = new URL(req.url ?? '/', this.baseUrl);
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
       res.end(body);
     };
+    if (url.pathname === '/__stats') return send(200, JSON.stringify({ requests: this.requests, rateLimited: this.rateLimited }));
+    this.requests += 1;
     const match = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return send(404, JSON.stringify({ errors: 'Not Found' }));
     if (!this.validTokens.has(String(req.headers['x-shopify-access-token']))) return send(401, ERROR_401);
@@ -109,17 +134,14 @@ export class FakeShopify {
       updatedAtMin = decoded.updatedAtMin;
     }
     const min = updatedAtMin ? Date.parse(updatedAtMin) : -Infinity;
-    const matching = [...this.orders.values()]
-      .filter((o) => Date.parse(o.updated_at) >= min)
-      .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
-    const page = matching.slice(offset, offset + limit);
+    const { page, total } = this.window(min, offset, limit);
     const links: string[] = [];
     const link = (o: number, rel: string) => {
       const info = Buffer.from(JSON.stringify({ offset: o, updatedAtMin })).toString('base64url');
       links.push(`<${this.baseUrl}/admin/api/${match[1]}/orders.json?limit=${limit}&page_info=${info}>; rel="${rel}"`);
     };
     if (offset > 0) link(Math.max(0, offset - limit), 'previous');
-    if (offset + limit < matching.length) link(offset + limit, 'next');
+    if (offset + limit < total) link(offset + limit, 'next');
     if (this.options.pageDelayMs) await new Promise((r) => setTimeout(r, this.options.pageDelayMs));
     send(200, JSON.stringify({ orders: page }), {
       ...(links.length ? { Link: links.join(', ') } : {}),

@@ -31,11 +31,13 @@ export interface IntegrationEnv {
   processEnv: Record<string, string>;
   /** Runs the production worker entry point as a child process, so a test can kill it without killing itself. */
   startWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  /** The production API entry point as a child process, listening on `port`. */
+  startApi(port: number, extraEnv?: Record<string, string>): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
 
-export async function createIntegrationEnv(): Promise<IntegrationEnv> {
-  const servers = JSON.parse(readFileSync(SERVERS_FILE, 'utf8')) as TestServers;
+/** `servers` defaults to the ones the test run's global setup started; the benchmark passes its own. */
+export async function createIntegrationEnv(servers: TestServers = JSON.parse(readFileSync(SERVERS_FILE, 'utf8')) as TestServers): Promise<IntegrationEnv> {
   const suffix = randomBytes(4).toString('hex');
   const database = `test_${suffix}`;
   await ensureDatabase(servers.postgresAdminUrl, database, servers.templateDatabase);
@@ -62,8 +64,9 @@ export async function createIntegrationEnv(): Promise<IntegrationEnv> {
   };
   const workers = new Set<WorkerProcess>();
 
-  const startWorker = async (extraEnv: Record<string, string> = {}): Promise<WorkerProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
+  /** Runs one of the project's entry points as a child process and waits until it logs `readyText`. */
+  const startRole = async (script: string, readyText: string, extraEnv: Record<string, string>): Promise<WorkerProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...processEnv, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,12 +74,13 @@ export async function createIntegrationEnv(): Promise<IntegrationEnv> {
     let output = '';
     const started = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('"worker started"')) resolve();
+        // The tail is enough to explain a failure; a long benchmark run must not keep every log line.
+        output = (output + chunk.toString()).slice(-65_536);
+        if (output.includes(readyText)) resolve();
       };
       child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it started:\n${output}`)));
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it started:\n${output}`)));
     });
     const worker: WorkerProcess = {
       child,
@@ -93,6 +97,9 @@ export async function createIntegrationEnv(): Promise<IntegrationEnv> {
     await started;
     return worker;
   };
+  const startWorker = (extraEnv: Record<string, string> = {}) => startRole(path.join('workers', 'main.ts'), '"worker started"', extraEnv);
+  const startApi = (port: number, extraEnv: Record<string, string> = {}) =>
+    startRole(path.join('api', 'server.ts'), 'Server listening', { API_HOST: '127.0.0.1', API_PORT: String(port), ...extraEnv });
 
   return {
     servers,
@@ -105,6 +112,7 @@ export async function createIntegrationEnv(): Promise<IntegrationEnv> {
     encryptionKey,
     processEnv,
     startWorker,
+    startApi,
     close: async () => {
       await Promise.all([...workers].map((w) => w.stop()));
       await Promise.allSettled([bus.close(), connection.close(), db.end()]);

@@ -1,0 +1,103 @@
+// What every measurement of the benchmark shares: the servers, the sizes of this run, and how to seed and sync.
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { ActivityDeps } from '../activities/deps';
+import { createConnectorRegistry } from '../connectors/registry';
+import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
+import { Keyring } from '../security/keyring';
+import type { IntegrationEnv } from '../tests/support/integration-env';
+import { createIntegration } from '../tests/support/seed';
+import { integrationSync } from '../workflows';
+
+export const TENANT = 'bench';
+export const ACCESS_TOKEN = 'shpat_bench_token';
+export const WEBHOOK_SECRET = 'bench-webhook-secret';
+
+export interface Sizes {
+  reps: number;
+  records: number;
+  memoryRecords: [number, number];
+  webhook: { seconds: number; rate: number; integrations: number };
+  dueCheck: { integrations: number; duePercent: number };
+  providerBound: { pages: number; pageSize: number; bucket: number; leakPerSecond: number };
+  concurrent: { integrations: number; recordsEach: number };
+}
+
+export const FULL: Sizes = {
+  reps: 3,
+  records: 100_000,
+  memoryRecords: [100_000, 1_000_000],
+  webhook: { seconds: 30, rate: 200, integrations: 200 },
+  dueCheck: { integrations: 100_000, duePercent: 1 },
+  providerBound: { pages: 100, pageSize: 50, bucket: 40, leakPerSecond: 2 },
+  concurrent: { integrations: 20, recordsEach: 5_000 },
+};
+
+/** Runs inside `npm test`, so that the script cannot rot: every measurement, tiny. */
+export const QUICK: Sizes = {
+  reps: 1,
+  records: 1_000,
+  memoryRecords: [1_000, 2_000],
+  webhook: { seconds: 2, rate: 20, integrations: 5 },
+  dueCheck: { integrations: 1_000, duePercent: 1 },
+  providerBound: { pages: 44, pageSize: 5, bucket: 40, leakPerSecond: 2 },
+  concurrent: { integrations: 3, recordsEach: 250 },
+};
+
+export interface BenchContext {
+  env: IntegrationEnv;
+  sizes: Sizes;
+  log(message: string): void;
+}
+
+/** A Shopify integration of the bench tenant against a fake shop; no pacing unless the test wants the provider's. */
+export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<string, unknown> = { rateLimitPerSecond: 1_000_000 }): Promise<string> {
+  return createIntegration(env.db, {
+    tenantId: TENANT,
+    provider: 'shopify',
+    config: { baseUrl, ...config },
+    secrets: { accessToken: ACCESS_TOKEN, webhookSecret: WEBHOOK_SECRET },
+    encryptionKey: env.encryptionKey,
+  });
+}
+
+/** The dependencies the raw pipeline runs with: those of a worker, in this process. */
+export function rawDeps(env: IntegrationEnv): ActivityDeps {
+  return {
+    db: env.db,
+    bus: env.bus,
+    connectors: createConnectorRegistry(),
+    clock: () => new Date(),
+    keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
+    batchThreshold: 100,
+    tokenRefreshMarginMs: 0,
+    allowInsecureProviderUrls: true,
+  };
+}
+
+export const newRef = (integrationId: string) => ({ integrationId, tenantId: TENANT, syncTaskId: randomUUID(), correlationId: randomUUID() });
+
+/** One full sync through Temporal, start to result; returns the final state and the first run's id. */
+export async function syncThroughTemporal(client: Client, taskQueue: string, integrationId: string, input: Partial<SyncInput> = {}): Promise<{ state: SyncState; workflowId: string; firstRunId: string }> {
+  const workflowId = syncWorkflowId(integrationId);
+  const handle = await client.workflow.start(integrationSync, {
+    taskQueue,
+    workflowId,
+    args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), ...input }],
+  });
+  const state = await handle.result();
+  if (state.status !== 'completed') throw new Error(`sync of ${integrationId} ended ${state.status}`);
+  return { state, workflowId, firstRunId: handle.firstExecutionRunId };
+}
+
+/** History events of a workflow across its continue-as-new chain. */
+export async function historyEvents(client: Client, workflowId: string, firstRunId: string): Promise<number> {
+  let total = 0;
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    total += events.length;
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return total;
+}

@@ -1,0 +1,47 @@
+// The fake Shopify in a process of its own, so serving pages does not share an event loop (or a core's time slice)
+// with the pipeline under measurement. Prints `{"baseUrl": …}` once listening; GET /__stats answers its counters.
+import { spawn } from 'node:child_process';
+import { FakeShopify, type FakeShopifyOptions } from '../tests/support/fake-shopify';
+
+export interface FakeShopifyProcessOptions extends FakeShopifyOptions {
+  generatedOrders: number;
+}
+
+export interface FakeShopifyProcess {
+  baseUrl: string;
+  stats(): Promise<{ requests: number; rateLimited: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions): Promise<FakeShopifyProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, FAKE_SHOPIFY: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { baseUrl: string }).baseUrl);
+    });
+    child.once('exit', (code) => reject(new Error(`fake shopify exited with ${code}`)));
+  });
+  return {
+    baseUrl,
+    stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as { requests: number; rateLimited: number },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+if (require.main === module) {
+  const options = JSON.parse(process.env.FAKE_SHOPIFY ?? '{}') as FakeShopifyProcessOptions;
+  const shop = new FakeShopify(options);
+  shop.generateOrders(options.generatedOrders);
+  void shop.start().then(() => {
+    process.stdout.write(`${JSON.stringify({ baseUrl: shop.baseUrl })}\n`);
+    process.once('SIGTERM', () => void shop.stop().then(() => process.exit(0)));
+  });
+}

@@ -1,0 +1,29 @@
+// Figure 2: the worker's peak RSS over a small and a ten times larger sync, sampled every 100 ms. Flat means the
+// worker holds a page at a time, not the sync.
+import { seedShop, syncThroughTemporal, type BenchContext } from './context';
+import { startFakeShopifyProcess } from './fake-shopify-process';
+import { figure, sampleRss, type Figure } from './figures';
+
+export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
+  const { env, sizes } = ctx;
+  const figures: Figure[] = [];
+  const worker = await env.startWorker();
+  try {
+    for (const records of sizes.memoryRecords) {
+      const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: records });
+      try {
+        const sampler = sampleRss(worker.child.pid!);
+        const { state } = await syncThroughTemporal(env.client, env.taskQueue, await seedShop(env, shop.baseUrl));
+        const { peakMb } = sampler.stop();
+        if (state.created !== records) throw new Error(`memory run stored ${state.created} of ${records}`);
+        figures.push(figure(`worker peak RSS, ${records.toLocaleString('en-US')} records`, 'MB', [peakMb], { text: '≤ 300 MB', met: (m) => m <= 300 }));
+        ctx.log(`memory: ${records} records, peak ${peakMb.toFixed(0)} MB`);
+      } finally {
+        await shop.stop();
+      }
+    }
+  } finally {
+    await worker.stop();
+  }
+  return figures;
+}

@@ -1,0 +1,90 @@
+// `npm run bench`: starts its own Temporal dev server, PostgreSQL and Redis, takes every figure of docs/BENCHMARKS.md,
+// prints one table and writes bench/results/latest.json. `--quick`: every measurement, tiny (what `npm test` runs).
+import { execSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createIntegrationEnv } from '../tests/support/integration-env';
+import { startStack } from '../tests/support/stack';
+import { FULL, QUICK, type BenchContext, type Sizes } from './context';
+import { printTable, type Figure } from './figures';
+import { measureDueCheck } from './due-check';
+import { measureMemory } from './memory';
+import { measureProviderBound } from './provider-bound';
+import { measureThroughput } from './throughput';
+import { measureConcurrentSyncs } from './concurrent-syncs';
+import { measureWebhookLatency } from './webhook-latency';
+
+const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Figure[]>> = {
+  throughput: measureThroughput,
+  memory: measureMemory,
+  webhooks: measureWebhookLatency,
+  'due-check': measureDueCheck,
+  'provider-bound': measureProviderBound,
+  'two-workers': measureConcurrentSyncs,
+};
+
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--out FILE]`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) return void console.log(USAGE);
+  const only = values.only?.split(',') ?? Object.keys(MEASUREMENTS);
+  const unknown = only.filter((name) => !MEASUREMENTS[name]);
+  if (unknown.length) throw new Error(`unknown measurement ${unknown.join(', ')}\n${USAGE}`);
+  const sizes: Sizes = values.quick ? QUICK : FULL;
+  const root = path.resolve(__dirname, '..');
+  const out = values.out ?? path.join(root, 'bench', 'results', values.quick ? 'quick.json' : 'latest.json');
+  const dataDir = path.join(root, '.data', `bench-${process.pid}`);
+
+  const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+  log('starting Temporal dev server, PostgreSQL and Redis');
+  const stack = await startStack({ dataDir });
+  const env = await createIntegrationEnv(stack.servers);
+  const figures: Figure[] = [];
+  try {
+    for (const name of only) {
+      log(`measuring ${name}`);
+      figures.push(...(await MEASUREMENTS[name]!({ env, sizes, log })));
+    }
+  } finally {
+    await env.close();
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const table = printTable(figures);
+  console.log(table);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        takenAt: new Date().toISOString(),
+        mode: values.quick ? 'quick' : 'full',
+        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
+        node: process.version,
+        commit: gitCommit(root),
+        sizes,
+        figures,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`wrote ${path.relative(root, out)}`);
+}
+
+function gitCommit(root: string): string | null {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+// Figures 1, 3 and 8: records/s through Temporal against the raw pipeline and the BullMQ peer, and history events per
+// 1,000 records. Repetitions interleave the three, so a noisy moment of the machine hits each of them alike.
+import { once } from 'node:events';
+import { runBullmqSync, startBullmqWorker } from './bullmq-peer';
+import { historyEvents, newRef, rawDeps, seedShop, syncThroughTemporal, type BenchContext } from './context';
+import { startFakeShopifyProcess } from './fake-shopify-process';
+import { figure, timed, type Figure } from './figures';
+import { runPages } from './raw-pipeline';
+
+export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
+  const { env, sizes } = ctx;
+  const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: sizes.records });
+  const worker = await env.startWorker();
+  const bullEnv = { DATABASE_URL: env.databaseUrl, REDIS_URL: env.servers.redisUrl, REDIS_KEY_PREFIX: env.keyPrefix, ENCRYPTION_KEY: env.encryptionKey, BULLMQ_QUEUE: `bench-${env.taskQueue}` };
+  const bull = startBullmqWorker(bullEnv);
+  const bullExited = once(bull, 'exit').then(([code]) => Promise.reject(new Error(`the BullMQ worker exited with ${String(code)}`)));
+  bullExited.catch(() => undefined);
+  const deps = rawDeps(env);
+  const raw: number[] = [];
+  const temporal: number[] = [];
+  const bullmq: number[] = [];
+  const history: number[] = [];
+  const expect = (what: string, created: number) => {
+    if (created !== sizes.records) throw new Error(`${what} stored ${created} of ${sizes.records} records`);
+  };
+  try {
+    for (let rep = 1; rep <= sizes.reps; rep++) {
+      const rawRef = newRef(await seedShop(env, shop.baseUrl));
+      const r = await timed(() => runPages(deps, rawRef, 'Order', null));
+      expect('raw pipeline', r.result.counters.created);
+      raw.push(sizes.records / (r.ms / 1000));
+
+      const t = await timed(() => seedShop(env, shop.baseUrl).then((id) => syncThroughTemporal(env.client, env.taskQueue, id)));
+      expect('Temporal', t.result.state.created);
+      temporal.push(sizes.records / (t.ms / 1000));
+      history.push(((await historyEvents(env.client, t.result.workflowId, t.result.firstRunId)) / sizes.records) * 1000);
+
+      const bullRef = newRef(await seedShop(env, shop.baseUrl));
+      const b = await timed(() => Promise.race([runBullmqSync(bullEnv, bullRef, 'Order'), bullExited]));
+      expect('BullMQ', b.result.created);
+      bullmq.push(sizes.records / (b.ms / 1000));
+      ctx.log(`throughput rep ${rep}: raw ${raw.at(-1)!.toFixed(0)}/s, temporal ${temporal.at(-1)!.toFixed(0)}/s, bullmq ${bullmq.at(-1)!.toFixed(0)}/s`);
+    }
+  } finally {
+    if (bull.exitCode === null) {
+      bull.kill('SIGTERM');
+      await bullExited.catch(() => undefined);
+    }
+    await worker.stop();
+    await shop.stop();
+  }
+  const ratios = temporal.map((t, i) => t / raw[i]!);
+  return [
+    figure('raw pipeline (no Temporal)', 'records/s', raw),
+    figure('Temporal, 1 worker', 'records/s', temporal, { text: '≥ 15,000 records/s', met: (m) => m >= 15_000 }),
+    figure('Temporal / raw', '×', ratios, { text: '≥ 0.85', met: (m) => m >= 0.85 }),
+    figure('BullMQ peer, 1 worker', 'records/s', bullmq),
+    figure('history events per 1,000 records', 'events', history, { text: '≤ 3', met: (m) => m <= 3 }),
+  ];
+}
