@@ -39,7 +39,10 @@ export async function processPage(ctx: PageContext, fetched: readonly RawRecord[
   const base: EventContext = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId };
   const keyOf = (externalId: string) => idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
 
-  await ctx.bus.publish(rawEvents(ctx, records, base, keyOf));
+  // Raw events go out while the page is mapped and stored; the results are published only after both, so a consumer
+  // still sees a record's raw event before its mapped one.
+  const rawPublished = ctx.bus.publish(rawEvents(ctx, records, base, keyOf));
+  rawPublished.catch(() => undefined);
 
   const valid: Array<ShardInput & { mapped: Record<string, unknown> }> = [];
   const rejected: DeadLetter[] = [];
@@ -55,7 +58,7 @@ export async function processPage(ctx: PageContext, fetched: readonly RawRecord[
   }
 
   const key = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId };
-  const [stored] = await Promise.all([upsertShards(ctx.db, key, valid), recordDeadLetters(ctx.db, key, rejected)]);
+  const [stored] = await Promise.all([upsertShards(ctx.db, key, valid), recordDeadLetters(ctx.db, key, rejected), rawPublished]);
 
   const now = ctx.now();
   const syncedAt = now.toISOString();

@@ -12,6 +12,7 @@ import { getConnectionOfIntegration } from '../store/connections';
 import { findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
+import { runPageLoop } from './page-loop';
 import { processPage } from './sync-page';
 import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pipeline';
 
@@ -58,11 +59,13 @@ const authExpired = (message: string) => ApplicationFailure.create({ type: Failu
 export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, clock } = deps;
 
-  /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond or the connector's default. */
+  /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond (and rateLimitBurst) or the connector's default. */
   function paced<T>(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>, call: () => Promise<T>): Promise<T> {
-    const perSecond = typeof config.rateLimitPerSecond === 'number' && config.rateLimitPerSecond > 0 ? config.rateLimitPerSecond : connector.defaultRatePerSecond;
-    if (!perSecond || !deps.rateLimiter) return call();
-    return deps.rateLimiter.schedule(rateLimitKey(connector.provider, config, secrets), perSecond, call);
+    const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
+    const perSecond = positive(config.rateLimitPerSecond);
+    const pace = perSecond ? { perSecond, burst: positive(config.rateLimitBurst) } : connector.defaultPace;
+    if (!pace || !deps.rateLimiter) return call();
+    return deps.rateLimiter.schedule(rateLimitKey(connector.provider, config, secrets), pace, call);
   }
 
   /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
@@ -131,32 +134,36 @@ export function createSyncActivities(deps: ActivityDeps) {
 
       const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
       const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
-      const deadline = Date.now() + input.maxMillis;
-      let done = false;
-      while (!done && progress.counters.recordsFetched < input.maxRecords && Date.now() < deadline) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
-        const pageKey = progress.cursor ?? 'first';
-        const request = { entityType: input.entityType, cursor: progress.cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-        const fetchOnce = () => paced(connector, config, credentials.secrets, () =>
+      const fetchOnce = (cursor: string | null) => {
+        const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
+        return paced(connector, config, credentials.secrets, () =>
           connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request),
         );
-        const page = await fetchOnce().catch(async (err: unknown) => {
-          // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
-          if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
-          credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-          return fetchOnce();
-        });
-        const counters = await processPage(pipeline.page(pageKey), page.records);
-        for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
-        progress.counters = addCounters(progress.counters, counters);
-        for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
-          if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
-        }
-        progress.cursor = page.nextCursor;
-        done = page.nextCursor === null;
-        await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
-        ctx.heartbeat(progress);
-      }
+      };
+      const { done } = await runPageLoop({
+        cursor: progress.cursor,
+        maxRecords: input.maxRecords - progress.counters.recordsFetched,
+        deadline: Date.now() + input.maxMillis,
+        fetch: (cursor) =>
+          fetchOnce(cursor).catch(async (err: unknown) => {
+            // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
+            if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
+            credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
+            return fetchOnce(cursor);
+          }),
+        commit: async (page, cursor) => {
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
+          const counters = await processPage(pipeline.page(cursor ?? 'first'), page.records);
+          for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
+          progress.counters = addCounters(progress.counters, counters);
+          for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
+            if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
+          }
+          progress.cursor = page.nextCursor;
+          await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
+          ctx.heartbeat(progress);
+        },
+      });
       return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
     },
 

@@ -1,11 +1,12 @@
 // `npm run bench`: starts its own Temporal dev server, PostgreSQL and Redis, takes every figure of docs/BENCHMARKS.md,
 // prints one table and writes bench/results/latest.json. `--quick`: every measurement, tiny (what `npm test` runs).
 import { execSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createIntegrationEnv } from '../tests/support/integration-env';
+import type { TestServers } from '../tests/support/servers-file';
 import { startStack } from '../tests/support/stack';
 import { FULL, QUICK, type BenchContext, type Sizes } from './context';
 import { printTable, type Figure } from './figures';
@@ -25,23 +26,42 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Figure[]>> = {
   'two-workers': measureConcurrentSyncs,
 };
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--out FILE]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--records N] [--reps N] [--out FILE] [--servers FILE]`;
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number, got "${value}"\n${USAGE}`);
+  return n;
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, servers: { type: 'string' }, records: { type: 'string' }, reps: { type: 'string' }, help: { type: 'boolean' } },
+  });
   if (values.help) return void console.log(USAGE);
   const only = values.only?.split(',') ?? Object.keys(MEASUREMENTS);
   const unknown = only.filter((name) => !MEASUREMENTS[name]);
   if (unknown.length) throw new Error(`unknown measurement ${unknown.join(', ')}\n${USAGE}`);
-  const sizes: Sizes = values.quick ? QUICK : FULL;
+  const sizes: Sizes = { ...(values.quick ? QUICK : FULL) };
+  if (values.records) sizes.records = positiveInt('--records', values.records);
+  if (values.reps) sizes.reps = positiveInt('--reps', values.reps);
   const root = path.resolve(__dirname, '..');
   const out = values.out ?? path.join(root, 'bench', 'results', values.quick ? 'quick.json' : 'latest.json');
   const dataDir = path.join(root, '.data', `bench-${process.pid}`);
 
   const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-  log('starting Temporal dev server, PostgreSQL and Redis');
-  const stack = await startStack({ dataDir });
-  const env = await createIntegrationEnv(stack.servers);
+  // --servers: the servers file of a running test stack (npm test runs the quick bench on its own servers).
+  const servers = values.servers ? (JSON.parse(readFileSync(values.servers, 'utf8')) as TestServers) : undefined;
+  if (!servers) log('starting Temporal dev server, PostgreSQL and Redis');
+  const stack = servers ? undefined : await startStack({ dataDir });
+  const env = await createIntegrationEnv(servers ?? stack!.servers);
+  const stop = async () => {
+    await env.close();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Ctrl-C must not leave a Temporal server, PostgreSQL or workers behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
   const figures: Figure[] = [];
   try {
     for (const name of only) {
@@ -49,9 +69,7 @@ async function main(): Promise<void> {
       figures.push(...(await MEASUREMENTS[name]!({ env, sizes, log })));
     }
   } finally {
-    await env.close();
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 
   const table = printTable(figures);

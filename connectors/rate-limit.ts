@@ -3,6 +3,13 @@
 import Bottleneck from 'bottleneck';
 import Redis from 'ioredis';
 
+/** A provider account's documented request pace. */
+export interface Pace {
+  perSecond: number;
+  /** Requests the provider lets through at once before the pace applies (a leaky bucket's size). */
+  burst?: number;
+}
+
 export class ProviderRateLimiter {
   private readonly limiters = new Map<string, Bottleneck>();
   private readonly redis?: Redis;
@@ -18,17 +25,21 @@ export class ProviderRateLimiter {
   }
 
   /**
-   * Runs `call` when the account's pace allows: consecutive calls at least 1000/perSecond ms apart, plus 25 ms so
-   * that the jitter between sending and the provider's clock does not push a sixth request into its second.
+   * Runs `call` when the account's pace allows. Without a burst: consecutive calls at least 1000/perSecond ms apart.
+   * With one (a leaky bucket, as Shopify's 40 leaking 2/s): up to `burst` calls at once, then one per 1000/perSecond
+   * ms. Both keep 5% below the documented rate, so the jitter between our clock and the provider's does not cost a 429.
    */
-  schedule<T>(key: string, perSecond: number, call: () => Promise<T>): Promise<T> {
-    const id = `${this.prefix}rate:${key}:${perSecond}`;
+  schedule<T>(key: string, pace: Pace, call: () => Promise<T>): Promise<T> {
+    const burst = Math.max(1, Math.floor(pace.burst ?? 1));
+    const id = `${this.prefix}rate:${key}:${pace.perSecond}:${burst}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const minTime = Math.ceil(1000 / perSecond) + 25;
+      const interval = Math.ceil((1000 / pace.perSecond) * 1.05);
+      const shape: Bottleneck.ConstructorOptions =
+        burst > 1 ? { reservoir: burst, reservoirIncreaseAmount: 1, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: burst } : { minTime: interval };
       limiter = this.connection
-        ? new Bottleneck({ id, minTime, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 60_000 })
-        : new Bottleneck({ id, minTime });
+        ? new Bottleneck({ id, ...shape, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 60_000 })
+        : new Bottleneck({ id, ...shape });
       this.limiters.set(id, limiter);
     }
     return limiter.schedule(call);

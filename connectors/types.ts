@@ -1,3 +1,4 @@
+import type { Pace } from './rate-limit';
 import type { FieldMapping } from '../mapping/field-mapping';
 
 /** One record as the provider sent it, with the two facts the engine needs pulled out. */
@@ -39,7 +40,7 @@ export interface Connector {
   /** Platform name in order events (spec 004 `platform`). */
   platform: string;
   defaultMappings: Readonly<Record<string, FieldMapping>>;
-  /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond. */
-  defaultRatePerSecond?: number;
+  /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
+  defaultPace?: Pace;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
 }

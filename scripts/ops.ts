@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         return out(rows);
       }
       case 'trigger':
-        return out(await startOrSignalSync(client, env.TASK_QUEUE, { integrationId: needId(), tenantId: needTenant(), trigger: 'manual', mode: values.full ? 'full_refresh' : 'incremental', correlationId: randomUUID() }));
+        return out(await startOrSignalSync(client, env.TASK_QUEUE, { integrationId: needId(), tenantId: needTenant(), trigger: 'manual', mode: values.full ? 'full_refresh' : 'incremental', correlationId: randomUUID() }, { syncTaskIdOfRunning: true }));
       case 'cancel':
         await client.workflow.getHandle(syncWorkflowId(needId())).cancel();
         return out({ workflowId: syncWorkflowId(needId()), status: 'cancelling' });

@@ -14,7 +14,13 @@ export interface SyncStartResult {
  * Start first, signal when one is running: the answer says truthfully which happened, and a fresh sync does not
  * receive its own request as a signal (which would cost it a needless second pass).
  */
-export async function startOrSignalSync(client: Client, taskQueue: string, input: Omit<SyncInput, 'syncTaskId'>): Promise<SyncStartResult> {
+export async function startOrSignalSync(
+  client: Client,
+  taskQueue: string,
+  input: Omit<SyncInput, 'syncTaskId'>,
+  /** Ask a running sync for its task id: a query, so a worker round trip; webhooks and the consumer do without. */
+  options: { syncTaskIdOfRunning?: boolean } = {},
+): Promise<SyncStartResult> {
   const workflowId = syncWorkflowId(input.integrationId);
   for (let attempt = 0; ; attempt++) {
     const syncTaskId = randomUUID();
@@ -27,7 +33,7 @@ export async function startOrSignalSync(client: Client, taskQueue: string, input
     try {
       const handle = client.workflow.getHandle(workflowId);
       await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes?.[0] ? { entityType: input.entityTypes[0] } : {}) });
-      const state = await handle.query<SyncState>('getSyncState').catch(() => null);
+      const state = options.syncTaskIdOfRunning ? await handle.query<SyncState>('getSyncState').catch(() => null) : null;
       return { workflowId, syncTaskId: state?.syncTaskId ?? null, status: 'coalesced' };
     } catch (err) {
       // It finished between the start and the signal: start a new one.

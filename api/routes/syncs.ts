@@ -34,7 +34,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQ
         mode: request.body.mode ?? 'incremental',
         correlationId: String(request.headers['x-correlation-id'] ?? randomUUID()),
         ...(request.body.entityTypes ? { entityTypes: request.body.entityTypes } : {}),
-      });
+      }, { syncTaskIdOfRunning: true });
       return reply.code(202).send(result);
     },
   );

@@ -90,6 +90,6 @@ export const hubspotConnector: Connector = {
   entityTypes: ['Opportunity', 'Account'],
   defaultMappings: hubspotMappings,
   // 100 requests per 10 seconds per app and account (standard).
-  defaultRatePerSecond: 10,
+  defaultPace: { perSecond: 10 },
   fetchPage,
 };

@@ -69,6 +69,6 @@ export const shopifyConnector: Connector = {
   entityTypes: ['Order'],
   defaultMappings: shopifyMappings,
   // Leaky bucket of 40 leaking 2 per second (standard plans).
-  defaultRatePerSecond: 2,
+  defaultPace: { perSecond: 2, burst: 40 },
   fetchPage,
 };

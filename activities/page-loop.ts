@@ -1,0 +1,35 @@
+// Paging with one page of read-ahead: page N+1 is fetched while page N is stored and published. Pages still commit
+// strictly in order, so a retry resumes after the last committed page; a page fetched ahead and never committed is
+// simply fetched again.
+import type { FetchPageResult } from '../connectors/types';
+
+export interface PageLoop {
+  cursor: string | null;
+  /** Stop fetching ahead once this many records were fetched, or after this time (epoch ms). */
+  maxRecords: number;
+  deadline: number;
+  fetch(cursor: string | null): Promise<FetchPageResult>;
+  /** Stores and publishes one page; `cursor` is the one that fetched it. */
+  commit(page: FetchPageResult, cursor: string | null): Promise<void>;
+}
+
+export async function runPageLoop(loop: PageLoop): Promise<{ cursor: string | null; done: boolean }> {
+  let cursor = loop.cursor;
+  let fetched = 0;
+  let next: Promise<FetchPageResult> | undefined = loop.fetch(cursor);
+  try {
+    while (next) {
+      const page: FetchPageResult = await next;
+      next = undefined;
+      fetched += page.records.length;
+      if (page.nextCursor !== null && fetched < loop.maxRecords && Date.now() < loop.deadline) next = loop.fetch(page.nextCursor);
+      await loop.commit(page, cursor);
+      cursor = page.nextCursor;
+      if (cursor === null) return { cursor, done: true };
+    }
+    return { cursor, done: false };
+  } finally {
+    // A page fetched ahead of a failed commit is dropped; its own failure must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+  }
+}

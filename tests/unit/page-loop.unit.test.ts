@@ -1,0 +1,70 @@
+import { runPageLoop } from '../../activities/page-loop';
+import type { FetchPageResult } from '../../connectors/types';
+
+const pages = (count: number, size = 10) => (cursor: string | null): FetchPageResult => {
+  const n = cursor === null ? 0 : Number(cursor);
+  return { records: Array.from({ length: size }, (_, i) => ({ externalId: `${n}-${i}`, data: {} })), nextCursor: n + 1 < count ? String(n + 1) : null };
+};
+
+describe('runPageLoop', () => {
+  it('fetches the next page while the current one commits, and commits strictly in order', async () => {
+    const log: string[] = [];
+    const provider = pages(3);
+    const result = await runPageLoop({
+      cursor: null,
+      maxRecords: Infinity,
+      deadline: Infinity,
+      fetch: async (cursor) => {
+        log.push(`fetch ${cursor}`);
+        return provider(cursor);
+      },
+      commit: async (_page, cursor) => {
+        log.push(`commit ${cursor} start`);
+        await new Promise((r) => setTimeout(r, 5));
+        log.push(`commit ${cursor} end`);
+      },
+    });
+    expect(result).toEqual({ cursor: null, done: true });
+    expect(log).toEqual(['fetch null', 'fetch 1', 'commit null start', 'commit null end', 'fetch 2', 'commit 1 start', 'commit 1 end', 'commit 2 start', 'commit 2 end']);
+  });
+
+  it('stops reading ahead at the record bound and reports where it stopped', async () => {
+    const fetched: Array<string | null> = [];
+    const provider = pages(10);
+    const result = await runPageLoop({
+      cursor: '2',
+      maxRecords: 25,
+      deadline: Infinity,
+      fetch: async (cursor) => (fetched.push(cursor), provider(cursor)),
+      commit: async () => undefined,
+    });
+    expect(fetched).toEqual(['2', '3', '4']);
+    expect(result).toEqual({ cursor: '5', done: false });
+  });
+
+  it('a failed commit fails the loop and the page fetched ahead is dropped without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(
+        runPageLoop({
+          cursor: null,
+          maxRecords: Infinity,
+          deadline: Infinity,
+          fetch: async (cursor) => {
+            if (cursor !== null) throw new Error('provider down');
+            return pages(5)(cursor);
+          },
+          commit: async () => {
+            throw new Error('database down');
+          },
+        }),
+      ).rejects.toThrow('database down');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
