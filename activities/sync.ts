@@ -4,6 +4,7 @@ import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
 import { invalidConfig } from '../connectors/errors';
 import { rateLimitKey } from '../connectors/rate-limit';
+import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
 import { metrics } from '../observability/metrics';
@@ -145,7 +146,7 @@ export function createSyncActivities(deps: ActivityDeps) {
         maxRecords: input.maxRecords - progress.counters.recordsFetched,
         deadline: Date.now() + input.maxMillis,
         fetch: (cursor) =>
-          fetchOnce(cursor).catch(async (err: unknown) => {
+          retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
             // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
             if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
             credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
@@ -163,6 +164,15 @@ export function createSyncActivities(deps: ActivityDeps) {
           await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
           ctx.heartbeat(progress);
         },
+      });
+      // Through the activity logger: the line carries workflow and activity ids, and the trace id when tracing.
+      ctx.log.info('sync chunk committed', {
+        integrationId: input.integrationId,
+        correlationId: input.correlationId,
+        syncTaskId: input.syncTaskId,
+        entityType: input.entityType,
+        done,
+        ...progress.counters,
       });
       return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
     },

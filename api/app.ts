@@ -1,3 +1,4 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -43,9 +44,14 @@ export interface AppDeps {
   codecCorsOrigin?: string;
 }
 
+/** No-op until a tracer provider is registered (startTracing); scrapes and probes make no spans. */
+const fastifyOtel = new FastifyOtelInstrumentation({ ignorePaths: ({ url }) => url === '/metrics' || url === '/health' || url === '/ready' });
+
 /** Builds the whole app without listening, so tests use `app.inject` on exactly what production serves. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  // Before any route: a span per request (continuing an incoming traceparent), the parent of the workflow start.
+  await app.register(fastifyOtel.plugin());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);

@@ -3,6 +3,7 @@ import { apiEnvSchema, loadEnvOrExit } from '../config/env';
 import { createConnectorRegistry } from '../connectors/registry';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { startTracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
@@ -12,6 +13,7 @@ import { buildApp } from './app';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(apiEnvSchema);
+  const tracing = startTracing('integration-sync-api');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
   const db = createDb(env.DATABASE_URL);
   await runMigrations(db);
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     await app.close();
-    await Promise.all([temporal.connection.close(), bus.close(), db.end()]);
+    await Promise.all([temporal.connection.close(), bus.close(), db.end(), tracing.shutdown()]);
     process.exit(0);
   };
   process.once('SIGTERM', shutdown);

@@ -29,6 +29,7 @@ export interface BullmqPeerEnv {
   REDIS_KEY_PREFIX: string;
   ENCRYPTION_KEY: string;
   BULLMQ_QUEUE: string;
+  EVENT_STREAM_MAXLEN?: string;
 }
 
 export function startBullmqWorker(env: BullmqPeerEnv): ChildProcess {
@@ -55,7 +56,7 @@ export async function runBullmqSync(env: BullmqPeerEnv, ref: SyncTaskRef, entity
 async function main(): Promise<void> {
   const env = process.env as unknown as BullmqPeerEnv;
   const db = createDb(env.DATABASE_URL);
-  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: 100_000 });
+  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000) });
   const deps = {
     db,
     bus,

@@ -9,7 +9,7 @@ export interface FakeShopifyProcessOptions extends FakeShopifyOptions {
 
 export interface FakeShopifyProcess {
   baseUrl: string;
-  stats(): Promise<{ requests: number; rateLimited: number }>;
+  stats(): Promise<{ requests: number; rateLimited: number; faultsServed: number }>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions
   });
   return {
     baseUrl,
-    stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as { requests: number; rateLimited: number },
+    stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as { requests: number; rateLimited: number; faultsServed: number },
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));

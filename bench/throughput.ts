@@ -25,16 +25,19 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
   };
   try {
     for (let rep = 1; rep <= sizes.reps; rep++) {
+      ctx.log(`throughput rep ${rep}: raw pipeline`);
       const rawRef = newRef(await seedShop(env, shop.baseUrl));
       const r = await timed(() => runPages(deps, rawRef, 'Order', null));
       expect('raw pipeline', r.result.counters.created);
       raw.push(sizes.records / (r.ms / 1000));
 
+      ctx.log(`throughput rep ${rep}: Temporal`);
       const t = await timed(() => seedShop(env, shop.baseUrl).then((id) => syncThroughTemporal(env.client, env.taskQueue, id)));
       expect('Temporal', t.result.state.created);
       temporal.push(sizes.records / (t.ms / 1000));
       history.push(((await historyEvents(env.client, t.result.workflowId, t.result.firstRunId)) / sizes.records) * 1000);
 
+      ctx.log(`throughput rep ${rep}: BullMQ`);
       const bullRef = newRef(await seedShop(env, shop.baseUrl));
       const b = await timed(() => Promise.race([runBullmqSync(bullEnv, bullRef, 'Order'), bullExited]));
       expect('BullMQ', b.result.created);

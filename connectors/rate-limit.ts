@@ -29,27 +29,50 @@ export class ProviderRateLimiter {
    * With one (a leaky bucket, as Shopify's 40 leaking 2/s): up to `burst` calls at once, then one per 1000/perSecond
    * ms. Both keep 5% below the documented rate, so the jitter between our clock and the provider's does not cost a 429.
    */
-  schedule<T>(key: string, pace: Pace, call: () => Promise<T>): Promise<T> {
+  async schedule<T>(key: string, pace: Pace, call: () => Promise<T>): Promise<T> {
     const burst = Math.max(1, Math.floor(pace.burst ?? 1));
     const id = `${this.prefix}rate:${key}:${pace.perSecond}:${burst}`;
+    try {
+      return await this.limiter(id, pace.perSecond, burst).schedule(call);
+    } catch (err) {
+      // The account's shared state expired from Redis while no one called it (the `timeout` below); a limiter
+      // object made before that cannot recover, so a fresh one takes its place and registers the state again.
+      if (!(err instanceof Error) || !err.message.includes('SETTINGS_KEY_NOT_FOUND')) throw err;
+      const stale = this.limiters.get(id);
+      this.limiters.delete(id);
+      if (stale) await disconnectQuietly(stale);
+      return this.limiter(id, pace.perSecond, burst).schedule(call);
+    }
+  }
+
+  private limiter(id: string, perSecond: number, burst: number): Bottleneck {
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const interval = Math.ceil((1000 / pace.perSecond) * 1.05);
+      const interval = Math.ceil((1000 / perSecond) * 1.05);
       const shape: Bottleneck.ConstructorOptions =
         burst > 1 ? { reservoir: burst, reservoirIncreaseAmount: 1, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: burst } : { minTime: interval };
       limiter = this.connection
-        ? new Bottleneck({ id, ...shape, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 60_000 })
+        ? new Bottleneck({ id, ...shape, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 10 * 60_000 })
         : new Bottleneck({ id, ...shape });
       this.limiters.set(id, limiter);
     }
-    return limiter.schedule(call);
+    return limiter;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.limiters.values()].map((l) => l.disconnect(false).catch(() => undefined)));
+    await Promise.all([...this.limiters.values()].map(disconnectQuietly));
     // The connection keeps a subscriber of its own beside the client: both must go, or the process never exits.
-    await this.connection?.disconnect(false).catch(() => undefined);
+    if (this.connection) await disconnectQuietly(this.connection);
     this.redis?.disconnect();
+  }
+}
+
+/** Bottleneck's disconnect returns a promise, or nothing for a limiter on a shared connection. */
+async function disconnectQuietly(target: { disconnect(flush?: boolean): Promise<void> | void }): Promise<void> {
+  try {
+    await target.disconnect(false);
+  } catch {
+    // already gone
   }
 }
 

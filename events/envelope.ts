@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { activeTraceContext } from '../observability/tracing';
 import { eventCatalogue, type EventData, type EventType } from './catalogue';
 
 export const EVENT_SOURCE = 'integration-sync';
@@ -13,6 +14,9 @@ export const envelopeSchema = z
     tenantId: z.string().optional(),
     integrationId: z.string().optional(),
     correlationId: z.string().optional(),
+    // W3C trace context of the code that published it (the CloudEvents distributed-tracing extension's names).
+    traceparent: z.string().optional(),
+    tracestate: z.string().optional(),
     data: z.unknown(),
   })
   .strict();
@@ -25,6 +29,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   tenantId?: string;
   integrationId?: string;
   correlationId?: string;
+  traceparent?: string;
+  tracestate?: string;
   data: EventData<T>;
 }
 
@@ -56,6 +62,7 @@ export function createEvent<T extends EventType>(type: T, data: EventData<T>, co
   if (context.tenantId !== undefined) envelope.tenantId = context.tenantId;
   if (context.integrationId !== undefined) envelope.integrationId = context.integrationId;
   if (context.correlationId !== undefined) envelope.correlationId = context.correlationId;
+  Object.assign(envelope, activeTraceContext());
   return envelope;
 }
 

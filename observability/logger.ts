@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { activeTraceFields } from './tracing';
 
 export type { Logger };
 
@@ -28,5 +29,7 @@ export function createLogger(options: { level: string; name?: string }): Logger 
     base: { pid: process.pid },
     redact: { paths: SECRET_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Within a traced request or activity every line names its trace, beside correlationId and workflowId.
+    mixin: activeTraceFields,
   });
 }

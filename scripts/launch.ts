@@ -8,6 +8,7 @@ import { createConnectorRegistry } from '../connectors/registry';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { startTracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { embeddedDataDir, startEmbeddedPostgres } from '../store/embedded';
@@ -28,6 +29,7 @@ type Stop = () => Promise<unknown>;
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(launcherEnvSchema);
+  const tracing = startTracing('integration-sync');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'launcher' });
   const dataDir = path.resolve(env.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  stops.push(() => tracing.shutdown());
 
   try {
     const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':').pop());
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
       allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
       rateLimiter: new ProviderRateLimiter(),
       dataConverter: dataConverterFor(env),
+      tracing,
     });
     const running = worker.run();
     stops.push(async () => {

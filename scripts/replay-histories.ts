@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { createLogger } from '../observability/logger';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks } from '../workers/options';
 
 async function main(): Promise<void> {
   installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'replay' }));
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
     workflowId: path.basename(file, '.json'),
     history: JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as unknown,
   }));
-  const options = bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
+  // The same workflow code as a worker runs, tracing interceptors included (a bundle has them built in).
+  const code = bundlePath
+    ? { workflowBundle: { codePath: bundlePath } }
+    : { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
+  const options = { ...code, sinks: workflowSpanSinks() };
   let failed = 0;
   for await (const result of Worker.runReplayHistories(options, histories)) {
     if (result.error) failed += 1;

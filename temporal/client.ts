@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 
 import { dataConverterFor, type PayloadEncryptionEnv } from './data-converter';
 
@@ -10,5 +11,11 @@ export interface TemporalEnv extends PayloadEncryptionEnv {
 export async function connectClient(env: TemporalEnv): Promise<Client> {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const dataConverter = dataConverterFor(env);
-  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+  return new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    ...(dataConverter ? { dataConverter } : {}),
+    // Starts and signals carry the caller's trace context into the workflow (no-op when tracing is off).
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
 }

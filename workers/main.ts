@@ -3,6 +3,7 @@ import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { createLogger } from '../observability/logger';
+import { startTracing } from '../observability/tracing';
 import { serveMetrics } from '../observability/metrics';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
@@ -15,6 +16,7 @@ import { createWorker } from './run-worker';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(workerEnvSchema);
+  const tracing = startTracing('integration-sync-worker');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
   installTemporalRuntime(logger, { metricsPort: env.TEMPORAL_METRICS_PORT });
   const metricsServer = env.WORKER_METRICS_PORT ? await serveMetrics(env.WORKER_METRICS_PORT) : undefined;
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     rateLimiter,
     dataConverter: dataConverterFor(env),
     batchThreshold: env.BATCH_THRESHOLD,
+    tracing,
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
   const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   metricsServer?.close();
   await bus.close();
   await db.end();
+  await tracing.shutdown();
   logger.info('worker stopped');
 }
 

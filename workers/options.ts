@@ -1,6 +1,11 @@
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { Activities } from '../activities';
+import { startTracing, type Tracing } from '../observability/tracing';
+
+/** Part of every workflow bundle, so histories replay the same whether tracing is on or off. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -10,6 +15,13 @@ export interface WorkerSetup {
   /** A bundle made once (tests, benchmark); without it the worker bundles workflows/ at start. */
   workflowBundlePath?: string;
   dataConverter?: DataConverter | undefined;
+  /** Where workflow and activity spans go; without it they are dropped. */
+  tracing?: Tracing;
+}
+
+/** Workflow code cannot export spans itself: it hands them to this sink, which must exist even when nothing collects them. */
+export function workflowSpanSinks(tracing: Tracing = startTracing('integration-sync-worker', {})) {
+  return { exporter: makeWorkflowExporter(tracing.processor, tracing.resource) };
 }
 
 /** Shared by production workers, the launcher and the tests, so they run the same worker. */
@@ -22,7 +34,12 @@ export function createWorkerOptions(setup: WorkerSetup): WorkerOptions {
     // On SIGTERM running activities get this long to finish before their tasks go back to the server.
     shutdownGraceTime: '20s',
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+    interceptors: {
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
+    },
   };
+  options.sinks = workflowSpanSinks(setup.tracing);
   if (setup.workflowBundlePath) options.workflowBundle = { codePath: setup.workflowBundlePath };
   else options.workflowsPath = require.resolve('../workflows');
   return options;

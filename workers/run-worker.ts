@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
+import type { Tracing } from '../observability/tracing';
 import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { createWorkerOptions } from './options';
@@ -21,6 +22,7 @@ export interface WorkerRoleDeps {
   rateLimiter?: ProviderRateLimiter;
   workflowBundlePath?: string;
   dataConverter?: DataConverter | undefined;
+  tracing?: Tracing;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
@@ -44,6 +46,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     activities,
     ...(deps.workflowBundlePath ? { workflowBundlePath: deps.workflowBundlePath } : {}),
     dataConverter: deps.dataConverter,
+    ...(deps.tracing ? { tracing: deps.tracing } : {}),
   });
   const worker = await Worker.create(options);
   return { worker, connection };

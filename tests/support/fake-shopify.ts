@@ -18,6 +18,8 @@ export interface FakeShopifyOptions {
   pageDelayMs?: number;
   /** Shopify's leaky bucket (standard plan: 40, 2/s); off when unset. */
   rateLimit?: { bucket: number; leakPerSecond: number };
+  /** For `forMs` from the first orders request, that share of requests is answered 429 or 5xx at random. */
+  faults?: { rate: number; forMs: number };
 }
 
 export class FakeShopify {
@@ -29,6 +31,8 @@ export class FakeShopify {
   private bucketAt = Date.now();
   private failures: number[] = [];
   private generated = { count: 0, startAt: 0 };
+  private firstRequestAt: number | undefined;
+  faultsServed = 0;
   baseUrl = '';
   /** Tokens the shop accepts; a test revokes one to make it answer 401. */
   readonly validTokens: Set<string>;
@@ -108,12 +112,13 @@ export class FakeShopify {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
       res.end(body);
     };
-    if (url.pathname === '/__stats') return send(200, JSON.stringify({ requests: this.requests, rateLimited: this.rateLimited }));
+    if (url.pathname === '/__stats') return send(200, JSON.stringify({ requests: this.requests, rateLimited: this.rateLimited, faultsServed: this.faultsServed }));
     this.requests += 1;
     const match = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return send(404, JSON.stringify({ errors: 'Not Found' }));
     if (!this.validTokens.has(String(req.headers['x-shopify-access-token']))) return send(401, ERROR_401);
-    const failure = this.failures.shift();
+    const failure = this.failures.shift() ?? this.randomFault();
+    if (failure === 429) return send(429, ERROR_429, { 'Retry-After': '1.0' });
     if (failure) return send(failure, JSON.stringify({ errors: 'Internal Server Error' }));
     const limitHeader = this.takeFromBucket();
     if (limitHeader === null) {
@@ -147,6 +152,14 @@ export class FakeShopify {
       ...(links.length ? { Link: links.join(', ') } : {}),
       'X-Shopify-Shop-Api-Call-Limit': limitHeader,
     });
+  }
+
+  private randomFault(): number | undefined {
+    const faults = this.options.faults;
+    this.firstRequestAt ??= Date.now();
+    if (!faults || Date.now() - this.firstRequestAt > faults.forMs || Math.random() >= faults.rate) return undefined;
+    this.faultsServed += 1;
+    return [429, 500, 502, 503][Math.floor(Math.random() * 4)];
   }
 
   /** Leaky bucket: returns the call-limit header, or null when the bucket is full. */
