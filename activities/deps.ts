@@ -1,3 +1,4 @@
+import type { IntegrationManager } from '../connectors/oauth';
 import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
@@ -16,4 +17,6 @@ export interface ActivityDeps {
   tokenRefreshMarginMs: number;
   allowInsecureProviderUrls?: boolean;
   rateLimiter?: ProviderRateLimiter;
+  /** Set: token refreshes are delegated to the integration manager's refresh API (INTEGRATION_MANAGER_URL). */
+  integrationManager?: IntegrationManager;
 }

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { invalidConfig } from '../connectors/errors';
-import { refreshAccessToken } from '../connectors/oauth';
+import { refreshAccessToken, refreshThroughManager } from '../connectors/oauth';
 import { createEvent } from '../events/envelope';
 import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
 import type { ActivityDeps } from './deps';
@@ -45,11 +45,15 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
       }
     } else {
       const { refreshToken, clientId, clientSecret } = connection.secrets;
-      if (!connection.tokenUrl || !refreshToken || !clientId || !clientSecret) {
+      const manager = deps.integrationManager;
+      // Delegated, the manager holds the client credentials; direct, we need them and the token URL.
+      if (!refreshToken || (!manager && (!connection.tokenUrl || !clientId || !clientSecret))) {
         throw invalidConfig(`connection ${request.connectionId} lacks a token URL, refresh token or client credentials`);
       }
       try {
-        const tokens = await refreshAccessToken({ tokenUrl: connection.tokenUrl, refreshToken, clientId, clientSecret }, now);
+        const tokens = manager
+          ? await refreshThroughManager(manager, { connectionId: connection.id, integrationId: connection.integrationId, tenantId: connection.tenantId, refreshToken }, now)
+          : await refreshAccessToken({ tokenUrl: connection.tokenUrl!, refreshToken, clientId: clientId!, clientSecret: clientSecret! }, now);
         await saveRefreshedSecrets(client, keyring, {
           connectionId: connection.id,
           // Rotation: a returned refresh token replaces the old one; without one the old one stays valid.

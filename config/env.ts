@@ -70,6 +70,10 @@ export const envFields = {
   TOKEN_REFRESH_MARGIN: duration('10m'),
   /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Delegates OAuth refreshes to this service's `POST /connections/:id/refresh` (README: token refresh); unset = direct. */
+  INTEGRATION_MANAGER_URL: z.url({ protocol: /^https?$/, message: 'expected http(s)://host[:port][/path]' }).optional(),
+  /** Bearer token for the integration manager's API. */
+  INTEGRATION_MANAGER_TOKEN: z.string().min(1).optional(),
   /** Encrypts workflow payloads in Temporal (AES-256-GCM); unset = payloads are plain JSON in histories. */
   PAYLOAD_ENCRYPTION_KEY: encryptionKey.optional(),
   PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: previousKeys.default([]),
@@ -108,6 +112,8 @@ export const workerEnvSchema = pickFields([
   'ENCRYPTION_KEYS_PREVIOUS',
   'TOKEN_REFRESH_MARGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
+  'INTEGRATION_MANAGER_URL',
+  'INTEGRATION_MANAGER_TOKEN',
   'WORKER_METRICS_PORT',
   'TEMPORAL_METRICS_PORT',
   'LOG_LEVEL',
@@ -128,6 +134,8 @@ export const launcherEnvSchema = pickFields([
   'ADMIN_API_KEY',
   'CODEC_CORS_ORIGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
+  'INTEGRATION_MANAGER_URL',
+  'INTEGRATION_MANAGER_TOKEN',
   'LOG_LEVEL',
   'DATA_DIR',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });

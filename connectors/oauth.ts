@@ -35,16 +35,16 @@ export async function refreshAccessToken(grant: RefreshGrant, now: Date): Promis
     client_id: grant.clientId,
     client_secret: grant.clientSecret,
   });
+  return requestTokens('token endpoint', grant.tokenUrl, { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, body }, now);
+}
+
+/** POSTs for tokens; an RFC 6749 §5 answer (the token endpoint's, or the integration manager's in the same shape) → tokens or a typed failure. */
+async function requestTokens(source: string, url: string, init: RequestInit, now: Date): Promise<TokenSet> {
   let response: Response;
   try {
-    response = await fetch(grant.tokenUrl, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(30_000),
-    });
+    response = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `token endpoint unreachable: ${err instanceof Error ? err.message : String(err)}` });
+    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${source} unreachable: ${err instanceof Error ? err.message : String(err)}` });
   }
   const text = await response.text();
   let json: TokenResponse = {};
@@ -57,8 +57,8 @@ export async function refreshAccessToken(grant: RefreshGrant, now: Date): Promis
     throw ApplicationFailure.create({ type: FailureType.InvalidGrant, message: `invalid_grant: ${json.error_description ?? 'refresh token rejected'}`, nonRetryable: true });
   }
   // The body of an error answer is the provider's own words; it never echoes our secrets back, but keep only its error fields.
-  if (!response.ok) throw providerFailure('token endpoint', response.status, json.error ? `${json.error}: ${json.error_description ?? ''}` : '', parseRetryAfter(response.headers.get('retry-after')));
-  if (!json.access_token) throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: 'token endpoint answered without access_token', nonRetryable: true });
+  if (!response.ok) throw providerFailure(source, response.status, json.error ? `${json.error}: ${json.error_description ?? ''}` : '', parseRetryAfter(response.headers.get('retry-after')));
+  if (!json.access_token) throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: `${source} answered without access_token`, nonRetryable: true });
   const expiresIn = json.expires_in === undefined ? undefined : Number(json.expires_in);
   return {
     accessToken: json.access_token,
@@ -66,4 +66,31 @@ export async function refreshAccessToken(grant: RefreshGrant, now: Date): Promis
     ...(expiresIn !== undefined && Number.isFinite(expiresIn) ? { expiresAt: new Date(now.getTime() + expiresIn * 1000) } : {}),
     ...(json.instance_url ? { instanceUrl: json.instance_url } : {}),
   };
+}
+
+export interface IntegrationManager {
+  url: string;
+  /** Bearer token of the manager's API, when it asks for one. */
+  token?: string | undefined;
+}
+
+/** The manager the environment names (INTEGRATION_MANAGER_URL, _TOKEN), if any. */
+export function integrationManagerOf(env: { INTEGRATION_MANAGER_URL?: string | undefined; INTEGRATION_MANAGER_TOKEN?: string | undefined }): IntegrationManager | undefined {
+  return env.INTEGRATION_MANAGER_URL ? { url: env.INTEGRATION_MANAGER_URL, token: env.INTEGRATION_MANAGER_TOKEN } : undefined;
+}
+
+/**
+ * The seed's design: the integration manager holds the client credentials and performs the grant. We send the
+ * connection and its current refresh token; it answers in the token endpoint's own shape (RFC 6749 §5, errors
+ * included), so rotation, expiry and invalid_grant are handled exactly as with a direct refresh.
+ */
+export async function refreshThroughManager(
+  manager: IntegrationManager,
+  request: { connectionId: string; integrationId: string; tenantId: string; refreshToken: string },
+  now: Date,
+): Promise<TokenSet> {
+  const url = `${manager.url.replace(/\/+$/, '')}/connections/${encodeURIComponent(request.connectionId)}/refresh`;
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json', ...(manager.token ? { Authorization: `Bearer ${manager.token}` } : {}) };
+  const body = JSON.stringify({ integrationId: request.integrationId, tenantId: request.tenantId, refreshToken: request.refreshToken });
+  return requestTokens('integration manager', url, { headers, body }, now);
 }

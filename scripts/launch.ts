@@ -7,6 +7,7 @@ import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
 import { createConnectorRegistry } from '../connectors/registry';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
+import { integrationManagerOf } from '../connectors/oauth';
 import { createLogger } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
       rateLimiter: new ProviderRateLimiter(),
       dataConverter: dataConverterFor(env),
       tracing,
+    integrationManager: integrationManagerOf(env),
     });
     const running = worker.run();
     stops.push(async () => {

@@ -2,6 +2,7 @@
 import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
+import { integrationManagerOf } from '../connectors/oauth';
 import { createLogger } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { serveMetrics } from '../observability/metrics';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     dataConverter: dataConverterFor(env),
     batchThreshold: env.BATCH_THRESHOLD,
     tracing,
+    integrationManager: integrationManagerOf(env),
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
   const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;

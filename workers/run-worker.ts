@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { IntegrationManager } from '../connectors/oauth';
 import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
@@ -23,6 +24,7 @@ export interface WorkerRoleDeps {
   workflowBundlePath?: string;
   dataConverter?: DataConverter | undefined;
   tracing?: Tracing;
+  integrationManager?: IntegrationManager | undefined;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
@@ -38,6 +40,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     tokenRefreshMarginMs: deps.tokenRefreshMarginMs,
     allowInsecureProviderUrls: deps.allowInsecureProviderUrls ?? false,
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+    ...(deps.integrationManager ? { integrationManager: deps.integrationManager } : {}),
   });
   const options = createWorkerOptions({
     connection,
