@@ -5,12 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { SyncTaskRef } from '../activities/sync-pipeline';
-import { createConnectorRegistry } from '../connectors/registry';
 import { addCounters, emptyCounters, type SyncCounters } from '../contracts/sync';
-import { RedisEventBus } from '../events/redis-bus';
-import { Keyring } from '../security/keyring';
-import { createDb } from '../store/db';
-import { runPages } from './raw-pipeline';
+import { pipelineDeps, runPages, type PipelineEnv } from './raw-pipeline';
 
 interface ChunkJob {
   ref: SyncTaskRef;
@@ -23,13 +19,8 @@ interface ChunkJob {
 const doneKey = (queue: string, syncTaskId: string) => `${queue}:done:${syncTaskId}`;
 const redisFor = (url: string) => new Redis(url, { maxRetriesPerRequest: null });
 
-export interface BullmqPeerEnv {
-  DATABASE_URL: string;
-  REDIS_URL: string;
-  REDIS_KEY_PREFIX: string;
-  ENCRYPTION_KEY: string;
+export interface BullmqPeerEnv extends PipelineEnv {
   BULLMQ_QUEUE: string;
-  EVENT_STREAM_MAXLEN?: string;
 }
 
 export function startBullmqWorker(env: BullmqPeerEnv): ChildProcess {
@@ -55,18 +46,7 @@ export async function runBullmqSync(env: BullmqPeerEnv, ref: SyncTaskRef, entity
 
 async function main(): Promise<void> {
   const env = process.env as unknown as BullmqPeerEnv;
-  const db = createDb(env.DATABASE_URL);
-  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000) });
-  const deps = {
-    db,
-    bus,
-    connectors: createConnectorRegistry(),
-    clock: () => new Date(),
-    keyring: new Keyring(Buffer.from(env.ENCRYPTION_KEY, 'hex')),
-    batchThreshold: 100,
-    tokenRefreshMarginMs: 0,
-    allowInsecureProviderUrls: true,
-  };
+  const deps = pipelineDeps(env);
   const connection = redisFor(env.REDIS_URL);
   const queue = new Queue<ChunkJob>(env.BULLMQ_QUEUE, { connection });
   const worker = new Worker<ChunkJob>(
@@ -86,8 +66,7 @@ async function main(): Promise<void> {
       await worker.close();
       await queue.close();
       connection.disconnect();
-      await bus.close();
-      await db.end();
+      await deps.close();
       process.exit(0);
     })();
   });

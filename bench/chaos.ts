@@ -12,7 +12,7 @@ import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '.
 import { startStack, type Stack } from '../tests/support/stack';
 import { integrationSync } from '../workflows';
 import { runBullmqSync, startBullmqWorker, type BullmqPeerEnv } from './bullmq-peer';
-import { ACCESS_TOKEN, TENANT, newRef, seedShop } from './context';
+import { ACCESS_TOKEN, TENANT, newRef, pipelineEnvOf, seedShop } from './context';
 import { startFakeShopifyProcess, type FakeShopifyProcessOptions } from './fake-shopify-process';
 import { auditStream, streamTail } from './stream-audit';
 
@@ -169,7 +169,7 @@ async function resultThroughOutages(result: () => Promise<SyncState>, timeoutMs:
 
 async function runBullmq(world: World, scenario: Scenario, timeoutMs: number): Promise<Row> {
   const { env } = world;
-  const bullEnv: BullmqPeerEnv = { DATABASE_URL: env.databaseUrl, REDIS_URL: env.servers.redisUrl, REDIS_KEY_PREFIX: env.keyPrefix, ENCRYPTION_KEY: env.encryptionKey, BULLMQ_QUEUE: `chaos-${env.taskQueue}`, EVENT_STREAM_MAXLEN: '10000000' };
+  const bullEnv: BullmqPeerEnv = { ...pipelineEnvOf(env), BULLMQ_QUEUE: `chaos-${env.taskQueue}`, EVENT_STREAM_MAXLEN: '10000000' };
   let workers: ChildProcess[] = Array.from({ length: 3 }, () => startBullmqWorker(bullEnv));
   const bullWorld: World = {
     ...world,

@@ -1,13 +1,11 @@
 // What every measurement of the benchmark shares: the servers, the sizes of this run, and how to seed and sync.
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { ActivityDeps } from '../activities/deps';
-import { createConnectorRegistry } from '../connectors/registry';
 import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
-import { Keyring } from '../security/keyring';
 import type { IntegrationEnv } from '../tests/support/integration-env';
 import { createIntegration } from '../tests/support/seed';
 import { integrationSync } from '../workflows';
+import type { PipelineEnv } from './raw-pipeline';
 
 export const TENANT = 'bench';
 export const ACCESS_TOKEN = 'shpat_bench_token';
@@ -61,19 +59,13 @@ export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<st
   });
 }
 
-/** The dependencies the raw pipeline runs with: those of a worker, in this process. */
-export function rawDeps(env: IntegrationEnv): ActivityDeps {
-  return {
-    db: env.db,
-    bus: env.bus,
-    connectors: createConnectorRegistry(),
-    clock: () => new Date(),
-    keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
-    batchThreshold: 100,
-    tokenRefreshMarginMs: 0,
-    allowInsecureProviderUrls: true,
-  };
-}
+/** How a pipeline process outside the worker (raw, BullMQ) reaches this run's database and Redis. */
+export const pipelineEnvOf = (env: IntegrationEnv): PipelineEnv => ({
+  DATABASE_URL: env.databaseUrl,
+  REDIS_URL: env.servers.redisUrl,
+  REDIS_KEY_PREFIX: env.keyPrefix,
+  ENCRYPTION_KEY: env.encryptionKey,
+});
 
 export const newRef = (integrationId: string) => ({ integrationId, tenantId: TENANT, syncTaskId: randomUUID(), correlationId: randomUUID() });
 

@@ -5,10 +5,10 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { createIntegrationEnv } from '../tests/support/integration-env';
 import { startStack } from '../tests/support/stack';
-import { newRef, rawDeps, seedShop } from './context';
+import { newRef, pipelineEnvOf, seedShop } from './context';
 import { startFakeShopifyProcess } from './fake-shopify-process';
 import { timed } from './figures';
-import { runPages } from './raw-pipeline';
+import { pipelineDeps, runPages } from './raw-pipeline';
 
 async function main(): Promise<void> {
   const records = Number(process.argv[2] ?? 20_000);
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    const { ms } = await timed(() => runPages(rawDeps(env), ref, 'Order', null));
+    const deps = pipelineDeps(pipelineEnvOf(env));
+    const { ms } = await timed(() => runPages(deps, ref, 'Order', null));
+    await deps.close();
     const { profile } = await session.post('Profiler.stop');
     const out = path.resolve(__dirname, '..', '.data', 'raw.cpuprofile');
     writeFileSync(out, JSON.stringify(profile));

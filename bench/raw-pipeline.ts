@@ -1,6 +1,12 @@
 // The raw pipeline: the connector, mapper, store and publisher code of a sync in a plain loop, without Temporal.
 // The benchmark's baseline, and the body of the BullMQ peer's chunk job.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { ActivityDeps } from '../activities/deps';
+import { createConnectorRegistry } from '../connectors/registry';
+import { RedisEventBus } from '../events/redis-bus';
+import { Keyring } from '../security/keyring';
+import { createDb } from '../store/db';
 import { runPageLoop } from '../activities/page-loop';
 import { processPage } from '../activities/sync-page';
 import { openEntityPipeline, type SyncTaskRef } from '../activities/sync-pipeline';
@@ -32,4 +38,57 @@ export async function runPages(deps: ActivityDeps, ref: SyncTaskRef, entityType:
     },
   });
   return { ...result, counters };
+}
+
+/** What a pipeline process outside the worker (the raw one, the BullMQ peer) is told through its environment. */
+export interface PipelineEnv {
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+  ENCRYPTION_KEY: string;
+  EVENT_STREAM_MAXLEN?: string;
+}
+
+/** A worker's activity dependencies, built the way workers/main.ts builds them (without pacing: no provider limit here). */
+export function pipelineDeps(env: PipelineEnv): ActivityDeps & { close(): Promise<void> } {
+  const db = createDb(env.DATABASE_URL);
+  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000) });
+  return {
+    db,
+    bus,
+    connectors: createConnectorRegistry(),
+    clock: () => new Date(),
+    keyring: new Keyring(Buffer.from(env.ENCRYPTION_KEY, 'hex')),
+    batchThreshold: 100,
+    tokenRefreshMarginMs: 0,
+    allowInsecureProviderUrls: true,
+    close: async () => {
+      await bus.close();
+      await db.end();
+    },
+  };
+}
+
+/**
+ * The raw pipeline in a fresh process of its own, as the worker and the BullMQ peer run in theirs, so none of them
+ * pays for the benchmark's own heap. Returns the milliseconds of the loop alone and its counters.
+ */
+export async function runRawInProcess(env: PipelineEnv, ref: SyncTaskRef, entityType: string): Promise<{ ms: number; counters: SyncCounters }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', __filename], {
+    env: { ...process.env, ...env, RAW_REF: JSON.stringify({ ref, entityType }) },
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; counters: SyncCounters };
+}
+
+if (require.main === module) {
+  void (async () => {
+    const { ref, entityType } = JSON.parse(process.env.RAW_REF!) as { ref: SyncTaskRef; entityType: string };
+    const deps = pipelineDeps(process.env as unknown as PipelineEnv);
+    const started = process.hrtime.bigint();
+    const { counters } = await runPages(deps, ref, entityType, null);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    await deps.close();
+    process.stdout.write(`${JSON.stringify({ ms, counters })}\n`);
+  })();
 }

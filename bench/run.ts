@@ -26,7 +26,7 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Figure[]>> = {
   'two-workers': measureConcurrentSyncs,
 };
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--records N] [--reps N] [--out FILE] [--servers FILE]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--records N] [--memory-records N,M] [--reps N] [--out FILE] [--servers FILE]`;
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
@@ -36,7 +36,7 @@ function positiveInt(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, servers: { type: 'string' }, records: { type: 'string' }, reps: { type: 'string' }, help: { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, servers: { type: 'string' }, records: { type: 'string' }, 'memory-records': { type: 'string' }, reps: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return void console.log(USAGE);
   const only = values.only?.split(',') ?? Object.keys(MEASUREMENTS);
@@ -45,6 +45,11 @@ async function main(): Promise<void> {
   const sizes: Sizes = { ...(values.quick ? QUICK : FULL) };
   if (values.records) sizes.records = positiveInt('--records', values.records);
   if (values.reps) sizes.reps = positiveInt('--reps', values.reps);
+  if (values['memory-records']) {
+    const [small, large] = values['memory-records'].split(',').map((n) => positiveInt('--memory-records', n));
+    if (!small || !large) throw new Error(`--memory-records takes two sizes, e.g. 100000,1000000\n${USAGE}`);
+    sizes.memoryRecords = [small, large];
+  }
   const root = path.resolve(__dirname, '..');
   const out = values.out ?? path.join(root, 'bench', 'results', values.quick ? 'quick.json' : 'latest.json');
   const dataDir = path.join(root, '.data', `bench-${process.pid}`);

@@ -2,20 +2,19 @@
 // 1,000 records. Repetitions interleave the three, so a noisy moment of the machine hits each of them alike.
 import { once } from 'node:events';
 import { runBullmqSync, startBullmqWorker } from './bullmq-peer';
-import { historyEvents, newRef, rawDeps, seedShop, syncThroughTemporal, type BenchContext } from './context';
+import { historyEvents, newRef, pipelineEnvOf, seedShop, syncThroughTemporal, type BenchContext } from './context';
 import { startFakeShopifyProcess } from './fake-shopify-process';
 import { figure, timed, type Figure } from './figures';
-import { runPages } from './raw-pipeline';
+import { runRawInProcess } from './raw-pipeline';
 
 export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: sizes.records });
   const worker = await env.startWorker();
-  const bullEnv = { DATABASE_URL: env.databaseUrl, REDIS_URL: env.servers.redisUrl, REDIS_KEY_PREFIX: env.keyPrefix, ENCRYPTION_KEY: env.encryptionKey, BULLMQ_QUEUE: `bench-${env.taskQueue}` };
+  const bullEnv = { ...pipelineEnvOf(env), BULLMQ_QUEUE: `bench-${env.taskQueue}` };
   const bull = startBullmqWorker(bullEnv);
   const bullExited = once(bull, 'exit').then(([code]) => Promise.reject(new Error(`the BullMQ worker exited with ${String(code)}`)));
   bullExited.catch(() => undefined);
-  const deps = rawDeps(env);
   const raw: number[] = [];
   const temporal: number[] = [];
   const bullmq: number[] = [];
@@ -27,8 +26,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
     for (let rep = 1; rep <= sizes.reps; rep++) {
       ctx.log(`throughput rep ${rep}: raw pipeline`);
       const rawRef = newRef(await seedShop(env, shop.baseUrl));
-      const r = await timed(() => runPages(deps, rawRef, 'Order', null));
-      expect('raw pipeline', r.result.counters.created);
+      const r = await runRawInProcess(bullEnv, rawRef, 'Order');
+      expect('raw pipeline', r.counters.created);
       raw.push(sizes.records / (r.ms / 1000));
 
       ctx.log(`throughput rep ${rep}: Temporal`);

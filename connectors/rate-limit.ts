@@ -1,6 +1,8 @@
-// Outbound request pacing per provider account, shared by every worker process through Redis (Bottleneck's
-// clustering: limiters with one id keep one schedule), in-process when Redis is not configured.
-import Bottleneck from 'bottleneck';
+// Outbound request pacing per provider account, shared by every worker process through Redis, in-process when
+// Redis is not configured. GCRA (the generic cell rate algorithm, a leaky bucket kept as one timestamp per
+// account): each call reserves the next slot atomically and waits exactly until it, so a burst goes out at once
+// and the rest at the documented rate, with no polling.
+import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 
 /** A provider account's documented request pace. */
@@ -10,69 +12,62 @@ export interface Pace {
   burst?: number;
 }
 
+/**
+ * KEYS[1]: the account's theoretical arrival time (ms). ARGV: interval ms, burst. Returns how long the caller waits.
+ * Redis's own clock, so workers on hosts with skewed clocks still share one schedule.
+ */
+const RESERVE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+redis.call('SET', KEYS[1], tat + interval, 'PX', tat + interval - now + 1000)
+return wait`;
+
+type PacedRedis = Redis & { reserveSlot(key: string, intervalMs: number, burst: number): Promise<number> };
+
 export class ProviderRateLimiter {
-  private readonly limiters = new Map<string, Bottleneck>();
-  private readonly redis?: Redis;
-  private readonly connection?: Bottleneck.IORedisConnection;
+  private readonly redis?: PacedRedis;
+  private readonly local = new Map<string, number>();
   private readonly prefix: string;
 
   constructor(options: { redisUrl?: string | undefined; keyPrefix?: string } = {}) {
     this.prefix = options.keyPrefix ?? '';
     if (options.redisUrl) {
-      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
-      this.connection = new Bottleneck.IORedisConnection({ client: this.redis });
+      const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+      redis.defineCommand('reserveSlot', { numberOfKeys: 1, lua: RESERVE_SLOT });
+      this.redis = redis as PacedRedis;
     }
   }
 
   /**
-   * Runs `call` when the account's pace allows. Without a burst: consecutive calls at least 1000/perSecond ms apart.
-   * With one (a leaky bucket, as Shopify's 40 leaking 2/s): up to `burst` calls at once, then one per 1000/perSecond
-   * ms. Both keep 5% below the documented rate, so the jitter between our clock and the provider's does not cost a 429.
+   * Runs `call` when the account's pace allows. Without a burst: calls at least 1000/perSecond ms apart, 5% slower
+   * than documented so that network jitter cannot squeeze one more into a provider's second. With a burst (Shopify:
+   * 40, leaking 2/s): up to burst − 1 at once, one slot kept free for jitter, then 1% under the documented rate.
    */
   async schedule<T>(key: string, pace: Pace, call: () => Promise<T>): Promise<T> {
-    const burst = Math.max(1, Math.floor(pace.burst ?? 1));
-    const id = `${this.prefix}rate:${key}:${pace.perSecond}:${burst}`;
-    try {
-      return await this.limiter(id, pace.perSecond, burst).schedule(call);
-    } catch (err) {
-      // The account's shared state expired from Redis while no one called it (the `timeout` below); a limiter
-      // object made before that cannot recover, so a fresh one takes its place and registers the state again.
-      if (!(err instanceof Error) || !err.message.includes('SETTINGS_KEY_NOT_FOUND')) throw err;
-      const stale = this.limiters.get(id);
-      this.limiters.delete(id);
-      if (stale) await disconnectQuietly(stale);
-      return this.limiter(id, pace.perSecond, burst).schedule(call);
-    }
+    const bursty = (pace.burst ?? 1) > 1;
+    const burst = bursty ? Math.floor(pace.burst!) - 1 : 1;
+    const interval = Math.ceil((1000 / pace.perSecond) * (bursty ? 1.01 : 1.05));
+    const wait = await this.reserve(`${this.prefix}pace:${key}`, interval, burst);
+    if (wait > 0) await sleep(wait);
+    return call();
   }
 
-  private limiter(id: string, perSecond: number, burst: number): Bottleneck {
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      const interval = Math.ceil((1000 / perSecond) * 1.05);
-      const shape: Bottleneck.ConstructorOptions =
-        burst > 1 ? { reservoir: burst, reservoirIncreaseAmount: 1, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: burst } : { minTime: interval };
-      limiter = this.connection
-        ? new Bottleneck({ id, ...shape, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: 10 * 60_000 })
-        : new Bottleneck({ id, ...shape });
-      this.limiters.set(id, limiter);
-    }
-    return limiter;
+  private async reserve(key: string, interval: number, burst: number): Promise<number> {
+    if (this.redis) return Number(await this.redis.reserveSlot(key, interval, burst));
+    const now = Date.now();
+    const tat = Math.max(this.local.get(key) ?? now, now);
+    this.local.set(key, tat + interval);
+    return Math.max(0, tat - (burst - 1) * interval - now);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.limiters.values()].map(disconnectQuietly));
-    // The connection keeps a subscriber of its own beside the client: both must go, or the process never exits.
-    if (this.connection) await disconnectQuietly(this.connection);
     this.redis?.disconnect();
-  }
-}
-
-/** Bottleneck's disconnect returns a promise, or nothing for a limiter on a shared connection. */
-async function disconnectQuietly(target: { disconnect(flush?: boolean): Promise<void> | void }): Promise<void> {
-  try {
-    await target.disconnect(false);
-  } catch {
-    // already gone
   }
 }
 
