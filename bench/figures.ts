@@ -30,7 +30,7 @@ export function figure(name: string, unit: string, samples: number[], goal?: { t
 }
 
 /** Peak resident set size of a process (from /proc), sampled every `everyMs` until stopped. */
-export function sampleRss(pid: number, everyMs = 100): { stop(): { peakMb: number; lastMb: number } } {
+export function sampleRss(pid: number, everyMs = 100): { stop(): { startMb: number; peakMb: number; lastMb: number } } {
   const read = () => {
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -39,8 +39,9 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): { peakMb: numbe
       return 0;
     }
   };
-  let peak = read();
-  let last = peak;
+  const start = read();
+  let peak = start;
+  let last = start;
   const timer = setInterval(() => {
     last = read();
     peak = Math.max(peak, last);
@@ -48,7 +49,7 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): { peakMb: numbe
   return {
     stop: () => {
       clearInterval(timer);
-      return { peakMb: peak, lastMb: last };
+      return { startMb: start, peakMb: peak, lastMb: last };
     },
   };
 }
