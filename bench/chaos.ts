@@ -7,9 +7,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
-import { syncWorkflowId, type SyncState } from '../contracts/sync';
+import { syncWorkflowId } from '../contracts/sync';
 import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '../tests/support/integration-env';
 import { startStack, type Stack } from '../tests/support/stack';
+import { waitForResult } from '../tests/support/wait';
 import { integrationSync } from '../workflows';
 import { runBullmqSync, startBullmqWorker, type BullmqPeerEnv } from './bullmq-peer';
 import { ACCESS_TOKEN, TENANT, newRef, pipelineEnvOf, seedShop } from './context';
@@ -146,24 +147,12 @@ async function runTemporal(world: World, scenario: Scenario): Promise<Row> {
     });
     let running = true;
     const fault = scenario.fault(world, () => running);
-    const state = await resultThroughOutages(() => handle.result(), 15 * 60_000).finally(() => (running = false));
+    // The client's long poll may fail while the Temporal server is down; the sync goes on, so ask again.
+    const state = await waitForResult(() => handle.result(), 15 * 60_000).finally(() => (running = false));
     await fault;
     return await audit(world, 'temporal', scenario, integrationId, tail, state.status === 'completed', (Date.now() - started) / 1000);
   } finally {
     await shop.stop();
-  }
-}
-
-/** The client's long poll may fail while the Temporal server is down; the sync goes on, so ask again. */
-async function resultThroughOutages(result: () => Promise<SyncState>, timeoutMs: number): Promise<SyncState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await result();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(1_000);
-    }
   }
 }
 

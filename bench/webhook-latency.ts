@@ -17,15 +17,17 @@ export async function measureWebhookLatency(ctx: BenchContext): Promise<Figure[]
   const { env, sizes } = ctx;
   const { seconds, rate, integrations } = sizes.webhook;
   const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: 10 });
-  const port = await freePort();
-  const api = await env.startApi(port);
   const figures: Figure[] = [];
   try {
     // Without a worker the figure is the API's and Temporal's own; with one, the syncs those webhooks start compete
     // for the same two cores, as they do when workers and the API share a host.
     for (const withWorker of [false, true]) {
       const ids = await Promise.all(Array.from({ length: integrations }, () => seedShop(env, shop.baseUrl)));
-      const worker = withWorker ? await env.startWorker() : undefined;
+      // A task queue of its own: the syncs these webhooks leave behind must not land on later measurements' workers.
+      const queue = { TASK_QUEUE: `${env.taskQueue}-webhooks-${withWorker ? 'worker' : 'alone'}` };
+      const port = await freePort();
+      const api = await env.startApi(port, queue);
+      const worker = withWorker ? await env.startWorker(queue) : undefined;
       const p50: number[] = [];
       const p99: number[] = [];
       const failed: number[] = [];
@@ -40,7 +42,7 @@ export async function measureWebhookLatency(ctx: BenchContext): Promise<Figure[]
           ctx.log(`webhooks ${withWorker ? 'with' : 'without'} a worker, rep ${rep}: ${result.requests.total} requests, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx, ${result.errors} errors`);
         }
       } finally {
-        await worker?.stop();
+        await Promise.all([worker?.stop(), api.stop()]);
       }
       const variant = withWorker ? 'API + worker on one host' : 'API and Temporal only';
       figures.push(
@@ -51,7 +53,6 @@ export async function measureWebhookLatency(ctx: BenchContext): Promise<Figure[]
       );
     }
   } finally {
-    await api.stop();
     await shop.stop();
   }
   return figures;
