@@ -13,7 +13,7 @@ import { startStack, type Stack } from '../tests/support/stack';
 import { waitForResult } from '../tests/support/wait';
 import { integrationSync } from '../workflows';
 import { runBullmqSync, startBullmqWorker, type BullmqPeerEnv } from './bullmq-peer';
-import { ACCESS_TOKEN, TENANT, newRef, pipelineEnvOf, seedShop } from './context';
+import { TENANT, newRef, pipelineEnvOf, seedShop } from './context';
 import { startFakeShopifyProcess, type FakeShopifyProcessOptions } from './fake-shopify-process';
 import { auditStream, streamTail } from './stream-audit';
 
@@ -39,7 +39,7 @@ interface Scenario {
 
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
-export const scenarios = (size: number): Scenario[] => [
+const scenarios = (size: number): Scenario[] => [
   {
     name: '10 SIGKILLs of random workers',
     records: size * 5,
@@ -135,7 +135,7 @@ async function audit(world: World, engine: Row['engine'], scenario: Scenario, in
 
 async function runTemporal(world: World, scenario: Scenario): Promise<Row> {
   const { env } = world;
-  const shop = await startFakeShopifyProcess({ accessToken: ACCESS_TOKEN, generatedOrders: scenario.records, ...scenario.shop });
+  const shop = await startFakeShopifyProcess({ generatedOrders: scenario.records, ...scenario.shop });
   try {
     const integrationId = await seedShop(env, shop.baseUrl);
     const tail = await streamTail(env.servers.redisUrl, env.bus.streamKey);
@@ -169,7 +169,7 @@ async function runBullmq(world: World, scenario: Scenario, timeoutMs: number): P
       world.log('killed a BullMQ worker and started another');
     },
   };
-  const shop = await startFakeShopifyProcess({ accessToken: ACCESS_TOKEN, generatedOrders: scenario.records, ...scenario.shop });
+  const shop = await startFakeShopifyProcess({ generatedOrders: scenario.records, ...scenario.shop });
   try {
     const integrationId = await seedShop(env, shop.baseUrl);
     const tail = await streamTail(env.servers.redisUrl, env.bus.streamKey);

@@ -6,7 +6,7 @@ import { figure, timed, type Figure } from './figures';
 export async function measureConcurrentSyncs(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const { integrations, recordsEach } = sizes.concurrent;
-  const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: recordsEach });
+  const shop = await startFakeShopifyProcess({ generatedOrders: recordsEach });
   const figures: Figure[] = [];
   try {
     for (const workerCount of [1, 2]) {

@@ -5,10 +5,10 @@ import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/syn
 import type { IntegrationEnv } from '../tests/support/integration-env';
 import { createIntegration } from '../tests/support/seed';
 import { integrationSync } from '../workflows';
+import { FAKE_SHOP_TOKEN } from './fake-shopify-process';
 import type { PipelineEnv } from './raw-pipeline';
 
 export const TENANT = 'bench';
-export const ACCESS_TOKEN = 'shpat_bench_token';
 export const WEBHOOK_SECRET = 'bench-webhook-secret';
 
 export interface Sizes {
@@ -54,7 +54,7 @@ export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<st
     tenantId: TENANT,
     provider: 'shopify',
     config: { baseUrl, ...config },
-    secrets: { accessToken: ACCESS_TOKEN, webhookSecret: WEBHOOK_SECRET },
+    secrets: { accessToken: FAKE_SHOP_TOKEN, webhookSecret: WEBHOOK_SECRET },
     encryptionKey: env.encryptionKey,
   });
 }

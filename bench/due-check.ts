@@ -5,6 +5,7 @@ import { envFields } from '../config/env';
 import { Keyring } from '../security/keyring';
 import { checkDueSyncs } from '../workflows';
 import { type BenchContext } from './context';
+import { FAKE_SHOP_TOKEN } from './fake-shopify-process';
 import { figure, timed, type Figure } from './figures';
 
 const TENANT = 'bench-due';
@@ -15,7 +16,7 @@ export async function measureDueCheck(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const { integrations, duePercent } = sizes.dueCheck;
   const every = Math.round(100 / duePercent);
-  const sealed = new Keyring(Buffer.from(env.encryptionKey, 'hex')).seal({ accessToken: 'shpat_bench_token' });
+  const sealed = new Keyring(Buffer.from(env.encryptionKey, 'hex')).seal({ accessToken: FAKE_SHOP_TOKEN });
   await env.db.query(
     `INSERT INTO integrations (tenant_id, provider, name, config, next_sync_at)
      SELECT $1, 'shopify', 'due-check ' || g, '{"baseUrl": "http://127.0.0.1:9"}', now() + interval '1 day' FROM generate_series(1, $2) g`,

@@ -3,7 +3,10 @@
 import { spawn } from 'node:child_process';
 import { FakeShopify, type FakeShopifyOptions } from '../tests/support/fake-shopify';
 
-export interface FakeShopifyProcessOptions extends FakeShopifyOptions {
+/** The only token the benchmark's fake shop accepts; it guards nothing real. */
+export const FAKE_SHOP_TOKEN = 'fake-shop-token-for-benchmarks';
+
+export interface FakeShopifyProcessOptions extends Partial<FakeShopifyOptions> {
   generatedOrders: number;
 }
 
@@ -14,7 +17,7 @@ export interface FakeShopifyProcess {
 }
 
 export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions): Promise<FakeShopifyProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, FAKE_SHOPIFY: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, FAKE_SHOPIFY: JSON.stringify({ accessToken: FAKE_SHOP_TOKEN, ...options }) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -38,7 +41,7 @@ export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions
 
 if (require.main === module) {
   const options = JSON.parse(process.env.FAKE_SHOPIFY ?? '{}') as FakeShopifyProcessOptions;
-  const shop = new FakeShopify(options);
+  const shop = new FakeShopify(options as FakeShopifyOptions);
   shop.generateOrders(options.generatedOrders);
   void shop.start().then(() => {
     process.stdout.write(`${JSON.stringify({ baseUrl: shop.baseUrl })}\n`);

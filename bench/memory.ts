@@ -12,7 +12,7 @@ export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
   const worker = await env.startWorker(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
   try {
     for (const records of sizes.memoryRecords) {
-      const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: records });
+      const shop = await startFakeShopifyProcess({ generatedOrders: records });
       try {
         const sampler = sampleRss(worker.child.pid!);
         const started = Date.now();

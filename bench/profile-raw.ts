@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(__dirname, '..', '.data', `profile-${process.pid}`);
   const stack = await startStack({ dataDir });
   const env = await createIntegrationEnv(stack.servers);
-  const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: records });
+  const shop = await startFakeShopifyProcess({ generatedOrders: records });
   const session = new Session();
   try {
     const ref = newRef(await seedShop(env, shop.baseUrl));

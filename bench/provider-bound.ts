@@ -14,7 +14,7 @@ export async function measureProviderBound(ctx: BenchContext): Promise<Figure[]>
   try {
     for (let rep = 1; rep <= sizes.reps; rep++) {
       // A fresh shop each time: its bucket starts empty, as the minimum assumes.
-      const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: pages * pageSize, rateLimit: { bucket, leakPerSecond } });
+      const shop = await startFakeShopifyProcess({ generatedOrders: pages * pageSize, rateLimit: { bucket, leakPerSecond } });
       try {
         // No rateLimitPerSecond: the connector's documented default pace applies.
         const id = await seedShop(env, shop.baseUrl, { rateLimitPerSecond: undefined });

@@ -9,7 +9,7 @@ import { runRawInProcess } from './raw-pipeline';
 
 export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
-  const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: sizes.records });
+  const shop = await startFakeShopifyProcess({ generatedOrders: sizes.records });
   const worker = await env.startWorker();
   const bullEnv = { ...pipelineEnvOf(env), BULLMQ_QUEUE: `bench-${env.taskQueue}` };
   const bull = startBullmqWorker(bullEnv);

@@ -16,7 +16,7 @@ const SIGNATURE = createHmac('sha256', WEBHOOK_SECRET).update(BODY).digest('base
 export async function measureWebhookLatency(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const { seconds, rate, integrations } = sizes.webhook;
-  const shop = await startFakeShopifyProcess({ accessToken: 'shpat_bench_token', generatedOrders: 10 });
+  const shop = await startFakeShopifyProcess({ generatedOrders: 10 });
   const figures: Figure[] = [];
   try {
     // Without a worker the figure is the API's and Temporal's own; with one, the syncs those webhooks start compete

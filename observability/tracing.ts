@@ -1,7 +1,7 @@
 // OpenTelemetry tracing, configured by the standard OTEL_* variables and off when no exporter endpoint is set.
 // One trace runs from a webhook request through the workflow start, the workflow and its activities, and on to
 // consumers through the `traceparent` of each event envelope.
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace, type Context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -39,9 +39,19 @@ export function activeTraceFields(): { traceId?: string; spanId?: string } {
   return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
 }
 
-/** The active trace context as W3C `traceparent`/`tracestate`, for an event envelope; empty when not tracing. */
+/**
+ * The active trace context as W3C `traceparent`/`tracestate`, for an event envelope; empty when not tracing.
+ * Every event of a page shares one active context, so it is formatted once per context, not once per event.
+ */
+let lastContext: Context | undefined;
+let lastCarrier: { traceparent?: string; tracestate?: string } = {};
 export function activeTraceContext(): { traceparent?: string; tracestate?: string } {
-  const carrier: { traceparent?: string; tracestate?: string } = {};
-  propagation.inject(context.active(), carrier);
-  return carrier;
+  const active = context.active();
+  if (active !== lastContext) {
+    const carrier: { traceparent?: string; tracestate?: string } = {};
+    propagation.inject(active, carrier);
+    lastContext = active;
+    lastCarrier = carrier;
+  }
+  return lastCarrier;
 }
