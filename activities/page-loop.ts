@@ -16,20 +16,22 @@ export interface PageLoop {
 export async function runPageLoop(loop: PageLoop): Promise<{ cursor: string | null; done: boolean }> {
   let cursor = loop.cursor;
   let fetched = 0;
-  let next: Promise<FetchPageResult> | undefined = loop.fetch(cursor);
-  try {
-    while (next) {
-      const page: FetchPageResult = await next;
-      next = undefined;
-      fetched += page.records.length;
-      if (page.nextCursor !== null && fetched < loop.maxRecords && Date.now() < loop.deadline) next = loop.fetch(page.nextCursor);
-      await loop.commit(page, cursor);
-      cursor = page.nextCursor;
-      if (cursor === null) return { cursor, done: true };
-    }
-    return { cursor, done: false };
-  } finally {
-    // A page fetched ahead of a failed commit is dropped; its own failure must not surface as an unhandled rejection.
-    next?.catch(() => undefined);
+  // A read-ahead can fail while the current page still commits, before anything awaits it; marked handled at once
+  // so that failure is thrown where the loop awaits it, not as an unhandled rejection that kills the worker.
+  const fetchAhead = (at: string | null) => {
+    const page = loop.fetch(at);
+    page.catch(() => undefined);
+    return page;
+  };
+  let next: Promise<FetchPageResult> | undefined = fetchAhead(cursor);
+  while (next) {
+    const page: FetchPageResult = await next;
+    next = undefined;
+    fetched += page.records.length;
+    if (page.nextCursor !== null && fetched < loop.maxRecords && Date.now() < loop.deadline) next = fetchAhead(page.nextCursor);
+    await loop.commit(page, cursor);
+    cursor = page.nextCursor;
+    if (cursor === null) return { cursor, done: true };
   }
+  return { cursor, done: false };
 }

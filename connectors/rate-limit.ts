@@ -3,7 +3,8 @@
 // account): each call reserves the next slot atomically and waits exactly until it, so a burst goes out at once
 // and the rest at the documented rate, with no polling.
 import { setTimeout as sleep } from 'node:timers/promises';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../events/redis-bus';
 
 /** A provider account's documented request pace. */
 export interface Pace {
@@ -38,7 +39,7 @@ export class ProviderRateLimiter {
   constructor(options: { redisUrl?: string | undefined; keyPrefix?: string } = {}) {
     this.prefix = options.keyPrefix ?? '';
     if (options.redisUrl) {
-      const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+      const redis = redisClient(options.redisUrl);
       redis.defineCommand('reserveSlot', { numberOfKeys: 1, lua: RESERVE_SLOT });
       this.redis = redis as PacedRedis;
     }

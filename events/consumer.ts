@@ -1,7 +1,7 @@
 // Inbound events (spec 000's consumed types) from a Redis stream consumer group, turned into workflow starts.
 import os from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { syncTriggerSchema } from '../contracts/sync';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
@@ -9,7 +9,7 @@ import { startOrSignalSync } from '../temporal/sync-starter';
 import { refreshConnection, tokenRefreshWorkflowId } from '../workflows/refresh-connection';
 import { consumedEvents } from './catalogue';
 import { parseEvent, type EventEnvelope } from './envelope';
-import { redisClientOptions } from './redis-bus';
+import { redisClient } from './redis-bus';
 
 export interface ConsumerOptions {
   redisUrl: string;
@@ -35,7 +35,7 @@ export class InboundEventConsumer {
   ) {
     this.deadLetterStream = `${options.stream}:dead`;
     this.consumer = options.consumerName ?? `${os.hostname()}-${process.pid}`;
-    this.redis = new Redis(options.redisUrl, { ...redisClientOptions(), maxRetriesPerRequest: null });
+    this.redis = redisClient(options.redisUrl, { maxRetriesPerRequest: null });
   }
 
   async start(): Promise<void> {

@@ -23,7 +23,7 @@ export class RedisEventBus implements EventBus {
   constructor(private readonly options: RedisBusOptions) {
     this.streamKey = `${options.keyPrefix}${options.stream}`;
     this.channel = `${options.keyPrefix}${SYNC_EVENTS_CHANNEL}`;
-    this.redis = new Redis(options.url, redisClientOptions());
+    this.redis = redisClient(options.url);
   }
 
   /** One round trip per call however many events it carries; any rejected command fails the whole call so the activity retries it. */
@@ -48,7 +48,7 @@ export class RedisEventBus implements EventBus {
   }
 
   async subscribe(listener: EventListener): Promise<() => Promise<void>> {
-    const sub = this.redis.duplicate();
+    const sub = redisClient(this.options.url);
     this.subscribers.add(sub);
     sub.on('message', (_channel: string, message: string) => {
       try {
@@ -104,12 +104,19 @@ export class RedisEventBus implements EventBus {
   }
 }
 
-/** Fail fast when Redis is down: a publish must error (and the activity retry) rather than wait in an offline queue. */
-export function redisClientOptions(): RedisOptions {
-  return {
+/**
+ * A Redis client that fails fast when Redis is down: a command errors (and the activity or loop around it retries)
+ * rather than waiting in an offline queue, while the client keeps reconnecting in the background. Its connection
+ * errors surface through those failed commands and /health, not as ioredis's "Unhandled error event" on stderr.
+ */
+export function redisClient(url: string, overrides: RedisOptions = {}): Redis {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     enableOfflineQueue: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  };
+    ...overrides,
+  });
+  redis.on('error', () => undefined);
+  return redis;
 }

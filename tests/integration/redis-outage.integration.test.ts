@@ -13,6 +13,7 @@ import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { createIntegration, shardCount } from '../support/seed';
+import { waitFor, withDeadline } from '../support/wait';
 
 const TOKEN = 'shpat_outage';
 const TENANT = 'tenant-outage';
@@ -50,7 +51,13 @@ describe('a sync across a Redis outage', () => {
       args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 5_000 } }],
     });
     const stored = () => shardCount(env.db, integrationId);
-    while ((await stored()) < 200) await new Promise((r) => setTimeout(r, 50));
+    // Says why when it gets stuck: the workflow's state and pending activities, and the worker's last log lines.
+    const explain = async (what: string) => {
+      const { status, raw } = await handle.describe();
+      const pending = raw.pendingActivities?.map((a) => ({ type: a.activityType?.name, attempt: a.attempt, lastFailure: a.lastFailure?.message }));
+      return `${what}: workflow ${status.name}, ${await stored()} stored, pending ${JSON.stringify(pending)}\n${worker.output().slice(-8_000)}`;
+    };
+    await waitFor(async () => (await stored()) >= 200, 30_000, () => explain('200 records not stored'));
 
     await redis.stop();
     const storedWhenDown = await stored();
@@ -59,7 +66,7 @@ describe('a sync across a Redis outage', () => {
     expect(await stored()).toBeGreaterThanOrEqual(storedWhenDown);
     redis = await startRedisServer(port, persistent);
 
-    const state = await handle.result();
+    const state = await withDeadline(handle.result(), 75_000, () => explain('sync not finished'));
     expect(state).toMatchObject({ status: 'completed', created: 1_000 });
     const events = dedupe(await readStream(redis.url, `${env.keyPrefix}events`)).filter((e) => e.correlationId === correlationId);
     const mapped = ofType(events, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { runPageLoop } from '../../activities/page-loop';
 import type { FetchPageResult } from '../../connectors/types';
 
@@ -42,29 +44,21 @@ describe('runPageLoop', () => {
     expect(result).toEqual({ cursor: '5', done: false });
   });
 
-  it('a failed commit fails the loop and the page fetched ahead is dropped without an unhandled rejection', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      await expect(
-        runPageLoop({
-          cursor: null,
-          maxRecords: Infinity,
-          deadline: Infinity,
-          fetch: async (cursor) => {
-            if (cursor !== null) throw new Error('provider down');
-            return pages(5)(cursor);
-          },
-          commit: async () => {
-            throw new Error('database down');
-          },
-        }),
-      ).rejects.toThrow('database down');
-      await new Promise((r) => setTimeout(r, 20));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+  /** The scenario of tests/support/page-loop-failures.ts in a process that dies on an unhandled rejection, as a worker would. */
+  const runFailure = (scenario: string) => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--unhandled-rejections=strict', path.join(__dirname, '../support/page-loop-failures.ts'), scenario], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    return JSON.parse(child.stdout) as { error?: string; committed: Array<string | null> };
+  };
+
+  it('a failed commit fails the loop and the page fetched ahead is dropped without an unhandled rejection', () => {
+    expect(runFailure('commit-fails')).toEqual({ error: 'database down', committed: [] });
+  });
+
+  it('a read-ahead that fails while the current page still commits fails the loop after that commit, never unhandled', () => {
+    expect(runFailure('read-ahead-fails')).toEqual({ error: 'rate limiter unreachable', committed: [null] });
   });
 });
