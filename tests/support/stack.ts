@@ -1,5 +1,6 @@
 // The servers a test run, the benchmark and the fault suite share: a Temporal dev server, PostgreSQL with a migrated
 // template database, Redis, and the bundled workflow code. Started once per run.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,18 +36,20 @@ export interface Stack {
  */
 export async function startStack(options: { dataDir: string; durable?: boolean }): Promise<Stack> {
   mkdirSync(options.dataDir, { recursive: true });
-  const [temporalPort, pgPort, redisPort] = [await freePort(), await freePort(), await freePort()];
-  const pgDir = path.join(os.tmpdir(), `integration-sync-test-${process.pid}-${pgPort}`, 'postgres');
+  const pgDir = path.join(os.tmpdir(), `integration-sync-test-${process.pid}-${randomBytes(4).toString('hex')}`, 'postgres');
   const durable = options.durable ?? false;
-  const startTemporal = () => startDevServer({ port: temporalPort, ...(durable ? { dbFile: path.join(options.dataDir, 'temporal.sqlite') } : {}) });
-  const startPostgres = () => startEmbeddedPostgres({ databaseDir: pgDir, port: pgPort, persistent: durable });
-  const startRedis = () => startRedisServer(redisPort, durable ? ['--appendonly', 'yes', '--dir', options.dataDir] : []);
-  const [temporal, postgres, redis, bundle] = await Promise.all([
-    startTemporal(),
-    startPostgres(),
-    startRedis(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger }),
-  ]);
+  const startTemporal = (port: number) => startDevServer({ port, ...(durable ? { dbFile: path.join(options.dataDir, 'temporal.sqlite') } : {}) });
+  const startPostgres = (port: number) => startEmbeddedPostgres({ databaseDir: pgDir, port, persistent: durable });
+  const startRedis = (port: number) => startRedisServer(port, durable ? ['--appendonly', 'yes', '--dir', options.dataDir] : []);
+  const servers = [onFreshPort(startTemporal), onFreshPort(startPostgres), onFreshPort(startRedis)] as const;
+  const bundling = bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
+  await Promise.allSettled([...servers, bundling]);
+  const [[temporal, temporalPort], [postgres, pgPort], [redis, redisPort], bundle] = await Promise.all([...servers, bundling]).catch(async (err: unknown) => {
+    // Nothing left running behind a failed start: no teardown comes for it.
+    await Promise.allSettled(servers.map((server) => server.then(([started]) => started.stop())));
+    rmSync(path.dirname(pgDir), { recursive: true, force: true });
+    throw err;
+  });
 
   await ensureDatabase(postgres.adminUrl, TEMPLATE);
   const db = createDb(postgres.urlFor(TEMPLATE));
@@ -73,15 +76,15 @@ export async function startStack(options: { dataDir: string; durable?: boolean }
         // Killed, not stopped: the way a crashed server goes.
         await stack.temporal.stop('SIGKILL');
         await sleep(downMs);
-        stack.temporal = await startTemporal();
+        stack.temporal = await startTemporal(temporalPort);
       } else if (server === 'postgres') {
         await stack.postgres.stop();
         await sleep(downMs);
-        stack.postgres = await startPostgres();
+        stack.postgres = await startPostgres(pgPort);
       } else {
         await stack.redis.stop();
         await sleep(downMs);
-        stack.redis = await startRedis();
+        stack.redis = await startRedis(redisPort);
       }
     },
     stop: async () => {
@@ -90,6 +93,21 @@ export async function startStack(options: { dataDir: string; durable?: boolean }
     },
   };
   return stack;
+}
+
+/**
+ * Starts a server on a port picked just before. Temporal's dev server takes several random ports of its own while
+ * PostgreSQL is still initialising, so a picked port can be taken by the time a server binds it: then another one.
+ */
+async function onFreshPort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<[T, number]> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return [await start(port), port];
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    }
+  }
 }
 
 const quietLogger = {
