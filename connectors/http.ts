@@ -12,10 +12,13 @@ export interface RequestOptions extends RequestInit {
   timeoutMs?: number;
   /** A provider's own reading of an error answer (e.g. Salesforce's 403 REQUEST_LIMIT_EXCEEDED is a rate limit). */
   classify?: (status: number, body: string, retryAfterMs: number | undefined) => ApplicationFailure | undefined;
+  /** Larger answers are refused rather than buffered (default 50 MB: no provider page is legitimately this big). */
+  maxBytes?: number;
 }
 
-/** Larger answers are refused rather than buffered: no provider page is legitimately this big. */
 const MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+/** Enough of an error answer to classify it and say what it was. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 export async function requestJson<T>(provider: string, url: string, init: RequestOptions = {}): Promise<ProviderResponse<T>> {
   const timeout = AbortSignal.timeout(init.timeoutMs ?? 30_000);
@@ -30,13 +33,48 @@ export async function requestJson<T>(provider: string, url: string, init: Reques
       message: `${provider} unreachable: ${err instanceof Error ? err.message : String(err)}`,
     });
   }
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_RESPONSE_BYTES) {
-    throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: `${provider} answered more than ${MAX_RESPONSE_BYTES} bytes`, nonRetryable: true });
-  }
+  const maxBytes = init.maxBytes ?? MAX_RESPONSE_BYTES;
   if (!response.ok) {
-    const text = await response.text().catch(() => '');
+    const text = await readBody(response, MAX_ERROR_BYTES).then((body) => body ?? '', () => '');
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     throw init.classify?.(response.status, text, retryAfterMs) ?? providerFailure(provider, response.status, text, retryAfterMs);
   }
-  return { body: (await response.json()) as T, headers: response.headers };
+  const text = await readBody(response, maxBytes).catch((err: unknown) => {
+    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${provider} answer cut off: ${err instanceof Error ? err.message : String(err)}` });
+  });
+  if (text === undefined) {
+    throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: `${provider} answered more than ${maxBytes} bytes`, nonRetryable: true });
+  }
+  try {
+    return { body: JSON.parse(text) as T, headers: response.headers };
+  } catch {
+    // A proxy's HTML error page or a truncated body; the next attempt may get the real answer.
+    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${provider} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}` });
+  }
+}
+
+/**
+ * The body as text, or undefined once it passes `limit` bytes, whatever the headers claim: a chunked answer has no
+ * Content-Length, so the count is kept while reading and the connection dropped at the limit.
+ */
+async function readBody(response: Response, limit: number): Promise<string | undefined> {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import { requestJson } from '../../connectors/http';
+import { FailureType } from '../../contracts/failures';
+
+describe('requestJson', () => {
+  let server: http.Server;
+  let baseUrl: string;
+  /** How many bytes each answer of /endless actually wrote before the client hung up. */
+  const written: number[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/endless') {
+        // Chunked, no Content-Length, never ends by itself: only the client's limit stops it.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        let sent = 0;
+        const chunk = Buffer.alloc(16 * 1024, 'a');
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('close', () => written.push(sent));
+        res.write('{"orders":"');
+        pump();
+      } else if (req.url === '/declared-huge') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+        res.write('{');
+      } else if (req.url === '/html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Bad gateway</html>');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.write('{"orders":[{"id":1},');
+        res.end('{"id":2}]}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  };
+
+  it('reads a chunked JSON answer', async () => {
+    const { body } = await requestJson<{ orders: Array<{ id: number }> }>('shop', `${baseUrl}/ok`);
+    expect(body.orders.map((o) => o.id)).toEqual([1, 2]);
+  });
+
+  it('refuses a chunked answer past the limit without reading the rest, as a non-retryable failure', async () => {
+    const err = await failureOf(requestJson('shop', `${baseUrl}/endless`, { maxBytes: 1024 * 1024 }));
+    expect(err).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: 'shop answered more than 1048576 bytes' });
+    await new Promise((r) => setTimeout(r, 100));
+    // The server stopped soon after the limit (socket buffers hold a few hundred KB), not after gigabytes.
+    expect(written).toHaveLength(1);
+    expect(written[0]).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('refuses an answer whose Content-Length is past the limit before reading it', async () => {
+    const err = await failureOf(requestJson('shop', `${baseUrl}/declared-huge`, { maxBytes: 1024 * 1024 }));
+    expect(err).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true });
+  });
+
+  it('a 200 whose body is not JSON is a retryable failure that shows the start of the body', async () => {
+    const err = await failureOf(requestJson('shop', `${baseUrl}/html`));
+    expect(err.type).toBe(FailureType.ProviderUnavailable);
+    expect(err.nonRetryable).toBe(false);
+    expect(err.message).toContain('<html>Bad gateway</html>');
+  });
+});
