@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createDueSyncActivities } from './due-syncs';
+import { createHousekeepingActivities } from './housekeeping';
 import { createSyncActivities } from './sync';
 import { createTokenActivities } from './tokens';
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDueSyncActivities(deps),
     ...createSyncActivities(deps),
     ...createTokenActivities(deps),
+    ...createHousekeepingActivities(deps),
   };
 }
 

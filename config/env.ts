@@ -68,6 +68,10 @@ export const envFields = {
   MAX_SYNC_STARTS_PER_TICK: positiveInt(100),
   /** A token expiring within this is refreshed before use, and the sweep looks this far past its next run. */
   TOKEN_REFRESH_MARGIN: duration('10m'),
+  /** How often the housekeeping schedule prunes what is no longer needed. */
+  HOUSEKEEPING_INTERVAL: duration('1h'),
+  /** Webhook delivery ids are kept this long to drop redeliveries (Shopify retries for 48 h). */
+  WEBHOOK_DELIVERY_RETENTION: duration('7d'),
   /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Delegates OAuth refreshes to this service's `POST /connections/:id/refresh` (README: token refresh); unset = direct. */
@@ -120,7 +124,7 @@ export const workerEnvSchema = pickFields([
   'WORKFLOW_BUNDLE_PATH',
 ]);
 export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
-const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK'] as const;
+const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK', 'HOUSEKEEPING_INTERVAL', 'WEBHOOK_DELIVERY_RETENTION'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
 export const launcherEnvSchema = pickFields([

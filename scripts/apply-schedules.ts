@@ -1,4 +1,4 @@
-// `npm run schedules:apply`: create or update the two schedules from the environment; idempotent.
+// `npm run schedules:apply`: create or update the schedules from the environment; idempotent.
 import { loadEnvOrExit, schedulesEnvSchema } from '../config/env';
 import { connectClient } from '../temporal/client';
 import { applySchedules, scheduleSettingsFromEnv } from '../temporal/schedules';

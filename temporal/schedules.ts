@@ -1,10 +1,12 @@
-// The two recurring jobs as Temporal Schedules, so operators see, pause and trigger them in the UI's Schedules page.
+// The recurring jobs as Temporal Schedules, so operators see, pause and trigger them in the UI's Schedules page.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { CheckDueSyncsInput } from '../workflows/check-due-syncs';
+import type { HousekeepingInput } from '../workflows/housekeeping';
 import type { TokenRefreshSweepInput } from '../workflows/token-refresh-sweep';
 
 export const SYNC_CHECK_SCHEDULE_ID = 'integration-sync-check-due';
 export const TOKEN_REFRESH_SCHEDULE_ID = 'integration-token-refresh';
+export const HOUSEKEEPING_SCHEDULE_ID = 'integration-housekeeping';
 
 export interface ScheduleSettings {
   taskQueue: string;
@@ -12,6 +14,8 @@ export interface ScheduleSettings {
   tokenRefreshIntervalMs: number;
   tokenRefreshMarginMs: number;
   maxSyncStartsPerTick: number;
+  housekeepingIntervalMs: number;
+  webhookDeliveryRetentionMs: number;
 }
 
 export function scheduleSettingsFromEnv(env: {
@@ -20,6 +24,8 @@ export function scheduleSettingsFromEnv(env: {
   TOKEN_REFRESH_INTERVAL: number;
   TOKEN_REFRESH_MARGIN: number;
   MAX_SYNC_STARTS_PER_TICK: number;
+  HOUSEKEEPING_INTERVAL: number;
+  WEBHOOK_DELIVERY_RETENTION: number;
 }): ScheduleSettings {
   return {
     taskQueue: env.TASK_QUEUE,
@@ -27,6 +33,8 @@ export function scheduleSettingsFromEnv(env: {
     tokenRefreshIntervalMs: env.TOKEN_REFRESH_INTERVAL,
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
     maxSyncStartsPerTick: env.MAX_SYNC_STARTS_PER_TICK,
+    housekeepingIntervalMs: env.HOUSEKEEPING_INTERVAL,
+    webhookDeliveryRetentionMs: env.WEBHOOK_DELIVERY_RETENTION,
   };
 }
 
@@ -35,6 +43,7 @@ export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 function desiredSchedules(s: ScheduleSettings): ScheduleOptions[] {
   const checkDue: CheckDueSyncsInput = { maxStarts: s.maxSyncStartsPerTick };
   const sweep: TokenRefreshSweepInput = { intervalMs: s.tokenRefreshIntervalMs, marginMs: s.tokenRefreshMarginMs };
+  const housekeeping: HousekeepingInput = { webhookDeliveryRetentionMs: s.webhookDeliveryRetentionMs };
   return [
     {
       scheduleId: SYNC_CHECK_SCHEDULE_ID,
@@ -46,6 +55,12 @@ function desiredSchedules(s: ScheduleSettings): ScheduleOptions[] {
       scheduleId: TOKEN_REFRESH_SCHEDULE_ID,
       spec: { intervals: [{ every: s.tokenRefreshIntervalMs }] },
       action: { type: 'startWorkflow', workflowType: 'tokenRefreshSweep', workflowId: TOKEN_REFRESH_SCHEDULE_ID, taskQueue: s.taskQueue, args: [sweep] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    },
+    {
+      scheduleId: HOUSEKEEPING_SCHEDULE_ID,
+      spec: { intervals: [{ every: s.housekeepingIntervalMs }] },
+      action: { type: 'startWorkflow', workflowType: 'housekeeping', workflowId: HOUSEKEEPING_SCHEDULE_ID, taskQueue: s.taskQueue, args: [housekeeping] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     },
   ];

@@ -3,3 +3,4 @@ export { getSyncStateQuery, integrationSync, requestSyncSignal } from './integra
 export { refreshConnection } from './refresh-connection';
 export { tokenRefreshSweep } from './token-refresh-sweep';
 export { replayDeadLetters } from './replay-dead-letters';
+export { housekeeping } from './housekeeping';

@@ -8,6 +8,7 @@ import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
 import { metrics } from '../../observability/metrics';
 import type { Keyring } from '../../security/keyring';
 import type { Db } from '../../store/db';
+import { forgetDelivery, recordDelivery } from '../../store/webhook-deliveries';
 import { errorSchema } from '../schemas';
 import { startOrSignalSync } from '../../temporal/sync-starter';
 
@@ -79,8 +80,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       }
       const deliveryId = verifier.deliveryId(request.headers);
       if (deliveryId) {
-        const inserted = await db.query(`INSERT INTO webhook_deliveries (provider, delivery_id, integration_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider, deliveryId, integrationId]);
-        if (!inserted.rowCount) return reply.code(200).send({ status: 'duplicate' as const });
+        if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
       }
       if (row.status === 'paused') return reply.code(200).send({ status: 'paused' as const });
       try {
@@ -94,7 +94,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
         return reply.code(202).send({ status: result.status, workflowId: result.workflowId });
       } catch (err) {
         // Not started: forget the delivery so the provider's retry is not dropped as a duplicate.
-        if (deliveryId) await db.query(`DELETE FROM webhook_deliveries WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId]);
+        if (deliveryId) await forgetDelivery(db, provider, deliveryId);
         throw err;
       }
     },

@@ -5,8 +5,8 @@ import { createConnectorRegistry } from '../../connectors/registry';
 import { syncWorkflowId } from '../../contracts/sync';
 import type { EventEnvelope } from '../../events/envelope';
 import { Keyring } from '../../security/keyring';
-import { applySchedules, SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID, type ScheduleSettings } from '../../temporal/schedules';
-import { checkDueSyncs, integrationSync, refreshConnection, tokenRefreshSweep } from '../../workflows';
+import { applySchedules, HOUSEKEEPING_SCHEDULE_ID, SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID, type ScheduleSettings } from '../../temporal/schedules';
+import { checkDueSyncs, housekeeping, integrationSync, refreshConnection, tokenRefreshSweep } from '../../workflows';
 import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeOAuthServer } from '../support/fake-oauth';
@@ -38,7 +38,7 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
   });
 
   afterAll(async () => {
-    for (const id of [SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of [SYNC_CHECK_SCHEDULE_ID, TOKEN_REFRESH_SCHEDULE_ID, HOUSEKEEPING_SCHEDULE_ID]) await env.client.schedule.getHandle(id).delete().catch(() => undefined);
     await Promise.all(servers.map((s) => s.stop()));
     await env?.close();
   });
@@ -79,22 +79,53 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
 
   const events = async () => dedupe(await readStream(env.servers.redisUrl, env.bus.streamKey));
 
-  it('applies both schedules with the configured intervals, and a second apply changes nothing', async () => {
+  it('applies the schedules with the configured intervals, and a second apply changes nothing', async () => {
     // Long intervals: the schedules must not fire on their own during this file (the tests trigger them).
-    const settings: ScheduleSettings = { taskQueue: env.taskQueue, syncCheckIntervalMs: 6 * HOUR, tokenRefreshIntervalMs: 12 * HOUR, tokenRefreshMarginMs: 600_000, maxSyncStartsPerTick: 100 };
-    expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'created', [TOKEN_REFRESH_SCHEDULE_ID]: 'created' });
+    const settings: ScheduleSettings = {
+      taskQueue: env.taskQueue,
+      syncCheckIntervalMs: 6 * HOUR,
+      tokenRefreshIntervalMs: 12 * HOUR,
+      tokenRefreshMarginMs: 600_000,
+      maxSyncStartsPerTick: 100,
+      housekeepingIntervalMs: 24 * HOUR,
+      webhookDeliveryRetentionMs: 7 * 24 * HOUR,
+    };
+    const all = (outcome: string) => ({ [SYNC_CHECK_SCHEDULE_ID]: outcome, [TOKEN_REFRESH_SCHEDULE_ID]: outcome, [HOUSEKEEPING_SCHEDULE_ID]: outcome });
+    expect(await applySchedules(env.client, settings)).toEqual(all('created'));
     const check = await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe();
     const sweep = await env.client.schedule.getHandle(TOKEN_REFRESH_SCHEDULE_ID).describe();
+    const chores = await env.client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
     expect(check.spec.intervals?.[0]?.every).toBe(6 * HOUR);
     expect(sweep.spec.intervals?.[0]?.every).toBe(12 * HOUR);
+    expect(chores.spec.intervals?.[0]?.every).toBe(24 * HOUR);
     expect(check.policies.overlap).toBe('SKIP');
     expect(check.action).toMatchObject({ workflowType: 'checkDueSyncs', taskQueue: env.taskQueue, args: [{ maxStarts: 100 }] });
+    expect(chores.action).toMatchObject({ workflowType: 'housekeeping', taskQueue: env.taskQueue, args: [{ webhookDeliveryRetentionMs: 7 * 24 * HOUR }] });
 
-    expect(await applySchedules(env.client, settings)).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'unchanged', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
+    expect(await applySchedules(env.client, settings)).toEqual(all('unchanged'));
     expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).info.lastUpdatedAt).toEqual(check.info.lastUpdatedAt);
 
-    expect(await applySchedules(env.client, { ...settings, syncCheckIntervalMs: 3 * HOUR })).toEqual({ [SYNC_CHECK_SCHEDULE_ID]: 'updated', [TOKEN_REFRESH_SCHEDULE_ID]: 'unchanged' });
+    expect(await applySchedules(env.client, { ...settings, syncCheckIntervalMs: 3 * HOUR })).toEqual({ ...all('unchanged'), [SYNC_CHECK_SCHEDULE_ID]: 'updated' });
     expect((await env.client.schedule.getHandle(SYNC_CHECK_SCHEDULE_ID).describe()).spec.intervals?.[0]?.every).toBe(3 * HOUR);
+  });
+
+  it('housekeeping forgets webhook deliveries older than the retention, in batches, and keeps the recent ones', async () => {
+    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: INITIAL_ACCESS }, encryptionKey: env.encryptionKey });
+    const deliveries = (prefix: string, count: number, ageMs: number) =>
+      env.db.query(
+        `INSERT INTO webhook_deliveries (provider, delivery_id, integration_id, received_at)
+         SELECT 'shopify', $1 || n, $2, now() - make_interval(secs => $3::float8 / 1000) FROM generate_series(1, $4) n`,
+        [prefix, integrationId, ageMs, count],
+      );
+    await deliveries('old-', 250, 8 * 24 * HOUR);
+    await deliveries('recent-', 40, 2 * 24 * HOUR);
+    const workflowId = `housekeeping-${randomUUID()}`;
+    const result = await env.client.workflow.execute(housekeeping, { taskQueue: env.taskQueue, workflowId, args: [{ webhookDeliveryRetentionMs: 7 * 24 * HOUR, batchSize: 100 }] });
+    recordHistory('housekeeping', workflowId, env.servers.temporalAddress);
+    expect(result).toEqual({ webhookDeliveriesDeleted: 250 });
+    const { rows } = await env.db.query<{ delivery_id: string }>('SELECT delivery_id FROM webhook_deliveries WHERE integration_id = $1', [integrationId]);
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r) => r.delivery_id.startsWith('recent-'))).toBe(true);
   });
 
   it('triggering the due-sync schedule starts syncs for exactly the due integrations and announces the tick', async () => {
