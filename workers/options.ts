@@ -34,13 +34,14 @@ export function createWorkerOptions(setup: WorkerSetup): WorkerOptions {
     // On SIGTERM running activities get this long to finish before their tasks go back to the server.
     shutdownGraceTime: '20s',
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
-    interceptors: {
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
-    },
+    interceptors: { activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] },
   };
   options.sinks = workflowSpanSinks(setup.tracing);
+  // A prebuilt bundle carries the workflow interceptors already (bundled with WORKFLOW_INTERCEPTOR_MODULES).
   if (setup.workflowBundlePath) options.workflowBundle = { codePath: setup.workflowBundlePath };
-  else options.workflowsPath = require.resolve('../workflows');
+  else {
+    options.workflowsPath = require.resolve('../workflows');
+    options.interceptors!.workflowModules = WORKFLOW_INTERCEPTOR_MODULES;
+  }
   return options;
 }
