@@ -11,25 +11,22 @@ import { createIntegration, shardCount } from '../support/seed';
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-sync';
 
+/** A test environment with a worker, and a fake shop holding `orders` orders behind one integration. */
+async function shopWithWorker(orders: number): Promise<{ env: IntegrationEnv; shop: FakeShopify; integrationId: string }> {
+  const env = await createIntegrationEnv();
+  const shop = await new FakeShopify({ accessToken: TOKEN }).start();
+  shop.addOrders(orders);
+  const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+  await env.startWorker();
+  return { env, shop, integrationId };
+}
+
 describe('integrationSync against a fake Shopify', () => {
   let env: IntegrationEnv;
   let shop: FakeShopify;
   let integrationId: string;
 
-  beforeAll(async () => {
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN }).start();
-    shop.addOrders(1_000);
-    integrationId = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: { baseUrl: shop.baseUrl },
-      secrets: { accessToken: TOKEN },
-      encryptionKey: env.encryptionKey,
-    });
-    await env.startWorker();
-  });
-
+  beforeAll(async () => ({ env, shop, integrationId } = await shopWithWorker(1_000)));
   afterAll(async () => {
     await shop?.stop();
     await env?.close();
@@ -165,20 +162,7 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
   let shop: FakeShopify;
   let integrationId: string;
 
-  beforeAll(async () => {
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN }).start();
-    shop.addOrders(600);
-    integrationId = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: { baseUrl: shop.baseUrl },
-      secrets: { accessToken: TOKEN },
-      encryptionKey: env.encryptionKey,
-    });
-    await env.startWorker();
-  });
-
+  beforeAll(async () => ({ env, shop, integrationId } = await shopWithWorker(600)));
   afterAll(async () => {
     await shop?.stop();
     await env?.close();

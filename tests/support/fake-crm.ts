@@ -2,8 +2,8 @@
 // times) with each platform's paging and error bodies, plus a 429 storm and a 5xx burst on demand.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listenLocal, type LocalHttpServer } from './local-http';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'providers');
 const read = (file: string) => readFileSync(path.join(fixtures, file), 'utf8');
@@ -16,7 +16,7 @@ abstract class FakeServer {
   readonly records = new Map<string, Rec>();
   baseUrl = '';
   token: string;
-  private server!: http.Server;
+  private server?: LocalHttpServer;
   private storm: { remaining: number; status: number; body: string; retryAfter?: string } | undefined;
 
   constructor(token: string) {
@@ -24,15 +24,13 @@ abstract class FakeServer {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.dispatch(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLocal((req, res) => void this.dispatch(req, res));
+    this.baseUrl = this.server.baseUrl;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.stop();
   }
 
   /** The next `n` requests are refused with the platform's rate-limit answer. */

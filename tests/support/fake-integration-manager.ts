@@ -2,8 +2,8 @@
 // /connections/:id/refresh with a bearer token, answering in the token endpoint's recorded RFC 6749 shapes.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listenLocal, type LocalHttpServer } from './local-http';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'providers', 'oauth');
 const OK_ROTATING = JSON.parse(readFileSync(path.join(fixtures, 'refresh.ok.rotating.json'), 'utf8')) as Record<string, unknown>;
@@ -20,20 +20,18 @@ export class FakeIntegrationManager {
   /** Refresh tokens it refuses with invalid_grant. */
   readonly revoked = new Set<string>();
   url = '';
-  private server!: http.Server;
+  private server?: LocalHttpServer;
 
   constructor(private readonly options: { apiToken: string; onIssue: (accessToken: string) => void }) {}
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    this.server = await listenLocal((req, res) => void this.handle(req, res));
+    this.url = `${this.server.baseUrl}/api`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.stop();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -1,8 +1,8 @@
 // A token endpoint speaking RFC 6749's refresh_token grant with the answers recorded in tests/fixtures/providers/oauth/.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listenLocal, type LocalHttpServer } from './local-http';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'providers', 'oauth');
 const OK_ROTATING = JSON.parse(readFileSync(path.join(fixtures, 'refresh.ok.rotating.json'), 'utf8')) as Record<string, unknown>;
@@ -23,22 +23,20 @@ export class FakeOAuthServer {
   readonly validRefreshTokens = new Set<string>();
   readonly usedRefreshTokens: string[] = [];
   tokenUrl = '';
-  private server!: http.Server;
+  private server?: LocalHttpServer;
   private failures: number[] = [];
   private issued = 0;
 
   constructor(readonly options: FakeOAuthOptions) {}
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.tokenUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/oauth/token`;
+    this.server = await listenLocal((req, res) => void this.handle(req, res));
+    this.tokenUrl = `${this.server.baseUrl}/oauth/token`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.stop();
   }
 
   failNext(n: number, status: number): void {

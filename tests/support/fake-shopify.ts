@@ -1,8 +1,8 @@
 // A stand-in for Shopify's Admin REST orders endpoint, serving the recorded payload shapes with Shopify's paging, auth and rate limit.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listenLocal, type LocalHttpServer } from './local-http';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'providers', 'shopify');
 const load = (name: string) => JSON.parse(readFileSync(path.join(fixtures, name), 'utf8'));
@@ -26,7 +26,7 @@ export class FakeShopify {
   readonly orders = new Map<number, Order>();
   requests = 0;
   rateLimited = 0;
-  private server!: http.Server;
+  private server?: LocalHttpServer;
   private bucketLevel = 0;
   private bucketAt = Date.now();
   private failures: number[] = [];
@@ -42,15 +42,13 @@ export class FakeShopify {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLocal((req, res) => void this.handle(req, res));
+    this.baseUrl = this.server.baseUrl;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.stop();
   }
 
   /** Clones the recorded orders into `count` new ones with their own ids, numbers and times. */

@@ -1,6 +1,5 @@
 // A minimal OTLP/HTTP (JSON) trace receiver: what a collector sees of the spans our processes export.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './local-http';
 
 export interface ReceivedSpan {
   service: string;
@@ -22,7 +21,7 @@ const hex = (id: string | undefined) => (!id ? '' : /^[0-9a-f]+$/i.test(id) ? id
 
 export async function startOtlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; stop(): Promise<void> }> {
   const spans: ReceivedSpan[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await listenLocal((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -38,10 +37,5 @@ export async function startOtlpCollector(): Promise<{ url: string; spans: Receiv
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    spans,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { url: server.baseUrl, spans, stop: server.stop };
 }

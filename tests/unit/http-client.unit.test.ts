@@ -1,17 +1,16 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { requestJson } from '../../connectors/http';
 import { FailureType } from '../../contracts/failures';
+import { listenLocal, type LocalHttpServer } from '../support/local-http';
 
 describe('requestJson', () => {
-  let server: http.Server;
+  let server: LocalHttpServer;
   let baseUrl: string;
   /** How many bytes each answer of /endless actually wrote before the client hung up. */
   const written: number[] = [];
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await listenLocal((req, res) => {
       if (req.url === '/endless') {
         // Chunked, no Content-Length, never ends by itself: only the client's limit stops it.
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -35,13 +34,11 @@ describe('requestJson', () => {
         res.end('{"id":2}]}');
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = server.baseUrl;
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.stop();
   });
 
   const failureOf = async (promise: Promise<unknown>) => {
