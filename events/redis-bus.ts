@@ -57,7 +57,12 @@ export class RedisEventBus implements EventBus {
         // a malformed message on a shared channel is not ours to crash on
       }
     });
-    await sub.subscribe(this.channel);
+    await sub.subscribe(this.channel).catch((err: unknown) => {
+      // Not left reconnecting in the background for a subscriber nobody holds.
+      this.subscribers.delete(sub);
+      sub.disconnect();
+      throw err;
+    });
     return async () => {
       this.subscribers.delete(sub);
       await sub.quit().catch(() => sub.disconnect());

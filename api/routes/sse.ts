@@ -18,7 +18,7 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
         tags: ['events'],
         params: z.object({ businessId: z.string().min(1).max(100) }).strict(),
         querystring: z.object({ integrationId: z.string().max(100).optional(), types: z.string().max(2000).optional() }).strict(),
-        response: { 403: errorSchema },
+        response: { 403: errorSchema, 503: errorSchema },
       },
     },
     async (request, reply) => {
@@ -29,35 +29,42 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
       const wanted = (e: EventEnvelope) =>
         e.tenantId === request.tenantId && (!request.query.integrationId || e.integrationId === request.query.integrationId) && (!types || types.has(e.type));
 
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-      res.write(': connected\n\n');
       const sent = new Set<string>();
       const send = (event: EventEnvelope) => {
         if (!wanted(event) || sent.has(event.id)) return;
         sent.add(event.id);
-        res.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+        reply.raw.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
       };
-      // Subscribe before replaying, holding live events back, so nothing falls between the replay and the live feed.
+      // Subscribed before anything is written, holding live events back until the stream is open and the missed ones
+      // are replayed, so nothing falls between them; an unreachable bus is still an answer (503), not a dead stream.
       const lastEventId = request.headers['last-event-id'];
-      let held: EventEnvelope[] | undefined = typeof lastEventId === 'string' ? [] : undefined;
-      const unsubscribe = await bus.subscribe((event) => (held ? held.push(event) : send(event)));
-      if (typeof lastEventId === 'string') {
-        const missed = await bus.liveEventsAfter(lastEventId);
-        if (!missed) res.write(`: last event ${lastEventId} is no longer kept; live events only\n\n`);
-        for (const event of missed ?? []) send(event);
-        const buffered = held ?? [];
-        held = undefined;
-        for (const event of buffered) send(event);
+      let held: EventEnvelope[] | undefined = [];
+      let unsubscribe: (() => Promise<void>) | undefined;
+      let missed: EventEnvelope[] | undefined;
+      try {
+        unsubscribe = await bus.subscribe((event) => (held ? held.push(event) : send(event)));
+        missed = typeof lastEventId === 'string' ? await bus.liveEventsAfter(lastEventId) : [];
+      } catch (err) {
+        await unsubscribe?.();
+        request.log.warn({ err }, 'event stream unavailable');
+        return reply.code(503).send({ error: { code: 'unavailable', message: 'The event bus is unreachable; try again shortly' } });
       }
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.write(': connected\n\n');
+      if (!missed) res.write(`: last event ${String(lastEventId)} is no longer kept; live events only\n\n`);
+      for (const event of missed ?? []) send(event);
+      const buffered = held;
+      held = undefined;
+      for (const event of buffered) send(event);
       const heartbeat = setInterval(() => {
         res.write(': heartbeat\n\n');
         if (sent.size > 10_000) sent.clear(); // only needed around the replay; keep it bounded
       }, heartbeatMs);
       request.raw.once('close', () => {
         clearInterval(heartbeat);
-        void unsubscribe();
+        void unsubscribe!();
       });
     },
   );

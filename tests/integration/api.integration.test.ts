@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import Redis from 'ioredis';
 import type { App } from '../../api/app';
 import type { SyncState } from '../../contracts/sync';
 import { syncWorkflowId } from '../../contracts/sync';
@@ -7,6 +8,7 @@ import { ADMIN_KEY, startApi } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
+import { waitFor } from '../support/wait';
 
 const SHOP_TOKEN = 'shpat_api_test_token_77';
 const WEBHOOK_SECRET = 'webhook-secret-for-api-test-4411';
@@ -309,6 +311,15 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       await resumedReader.cancel();
       expect(replayed).not.toContain('event: integration.sync.started');
       expect(replayed).toContain(`id: ${events[1].id}`);
+
+      // Each stream held one Redis subscription; both are released once their clients have gone.
+      const redis = new Redis(env.servers.redisUrl);
+      try {
+        const subscribers = async () => Number(((await redis.pubsub('NUMSUB', env.bus.channel)) as [string, number])[1]);
+        await waitFor(async () => (await subscribers()) === 0, 10_000, async () => `${await subscribers()} subscriptions still open`);
+      } finally {
+        redis.disconnect();
+      }
     });
   });
 

@@ -5,6 +5,7 @@ import { createConnectorRegistry } from '../../connectors/registry';
 import { RedisEventBus } from '../../events/redis-bus';
 import { createLogger } from '../../observability/logger';
 import { Keyring } from '../../security/keyring';
+import { createApiKey, createTenant } from '../../store/tenants';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 
@@ -53,6 +54,13 @@ describe('GET /health and /ready against real dependencies', () => {
     expect(body.checks).toMatchObject({ temporal: 'ok', postgres: 'ok' });
     expect(body.checks.bus).toMatch(/^unreachable/);
     expect((await app.inject('/health')).statusCode).toBe(200);
+
+    // The event stream says it cannot stream, rather than opening a stream that never carries anything.
+    await createTenant(env.db, { id: 'tenant-sse-down', name: 'sse' });
+    const { key } = await createApiKey(env.db, 'tenant-sse-down', undefined);
+    const sse = await app.inject({ url: '/integrations/events/sse/tenant-sse-down', headers: { authorization: `Bearer ${key}` } });
+    expect(sse.statusCode).toBe(503);
+    expect(sse.json()).toEqual({ error: { code: 'unavailable', message: 'The event bus is unreachable; try again shortly' } });
     await deadRedis.close();
   });
 
