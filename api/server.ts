@@ -2,7 +2,7 @@
 import { apiEnvSchema, loadEnvOrExit } from '../config/env';
 import { createConnectorRegistry } from '../connectors/registry';
 import { createEventBus } from '../events/create-bus';
-import { createLogger } from '../observability/logger';
+import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const env = loadEnvOrExit(apiEnvSchema);
   const tracing = startTracing('integration-sync-api');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
+  logFatalErrors(logger);
   const db = createDb(env.DATABASE_URL);
   await runMigrations(db);
   const bus = createEventBus(env);

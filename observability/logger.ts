@@ -33,3 +33,16 @@ export function createLogger(options: { level: string; name?: string }): Logger 
     mixin: activeTraceFields,
   });
 }
+
+/**
+ * A process's last words as a log line: an uncaught exception or unhandled rejection is logged at fatal, with its
+ * stack, before the process exits 1 (what Node would do anyway, minus the unstructured stderr dump).
+ */
+export function logFatalErrors(logger: Logger): void {
+  const die = (kind: string) => (err: unknown) => {
+    logger.fatal({ err }, `${kind}; exiting`);
+    process.exit(1);
+  };
+  process.once('uncaughtException', die('uncaught exception'));
+  process.once('unhandledRejection', die('unhandled rejection'));
+}

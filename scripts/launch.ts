@@ -8,7 +8,7 @@ import { createConnectorRegistry } from '../connectors/registry';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { integrationManagerOf } from '../connectors/oauth';
-import { createLogger } from '../observability/logger';
+import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const env = loadEnvOrExit(launcherEnvSchema);
   const tracing = startTracing('integration-sync');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'launcher' });
+  logFatalErrors(logger);
   const dataDir = path.resolve(env.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: Stop[] = [];

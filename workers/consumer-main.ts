@@ -1,6 +1,6 @@
 // `npm run consumer`: the inbound event consumer as its own process (workers also run it unless RUN_CONSUMER=false).
 import { consumerEnvSchema, loadEnvOrExit } from '../config/env';
-import { createLogger } from '../observability/logger';
+import { createLogger, logFatalErrors } from '../observability/logger';
 import { createDb } from '../store/db';
 import { connectClient } from '../temporal/client';
 import { createInboundConsumer } from './run-consumer';
@@ -8,6 +8,7 @@ import { createInboundConsumer } from './run-consumer';
 async function main(): Promise<void> {
   const env = loadEnvOrExit(consumerEnvSchema);
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'consumer' });
+  logFatalErrors(logger);
   const db = createDb(env.DATABASE_URL);
   const temporal = await connectClient(env);
   const consumer = createInboundConsumer(env, { temporal, db, logger });

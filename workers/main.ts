@@ -3,7 +3,7 @@ import { loadEnvOrExit, workerEnvSchema } from '../config/env';
 import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
 import { integrationManagerOf } from '../connectors/oauth';
-import { createLogger } from '../observability/logger';
+import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { serveMetrics } from '../observability/metrics';
 import { Keyring } from '../security/keyring';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const env = loadEnvOrExit(workerEnvSchema);
   const tracing = startTracing('integration-sync-worker');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
+  logFatalErrors(logger);
   installTemporalRuntime(logger, { metricsPort: env.TEMPORAL_METRICS_PORT });
   const metricsServer = env.WORKER_METRICS_PORT ? await serveMetrics(env.WORKER_METRICS_PORT) : undefined;
   const db = createDb(env.DATABASE_URL);
