@@ -42,14 +42,19 @@ export interface AppDeps {
   /** Set when payloads are encrypted: serves the Temporal UI's codec endpoints. */
   codec?: PayloadCodec | undefined;
   codecCorsOrigin?: string;
+  /** Fastify's trustProxy: which X-Forwarded-* headers to believe (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
 }
 
 /** No-op until a tracer provider is registered (startTracing); scrapes and probes make no spans. */
 const fastifyOtel = new FastifyOtelInstrumentation({ ignorePaths: ({ url }) => url === '/metrics' || url === '/health' || url === '/ready' });
 
+/** A hop count trusts that many proxies in front (Fastify takes it as a function; its types have no number form). */
+const trustProxyOption = (trust: boolean | number | string = false) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
+
 /** Builds the whole app without listening, so tests use `app.inject` on exactly what production serves. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, trustProxy: trustProxyOption(deps.trustProxy) }).withTypeProvider<ZodTypeProvider>();
   // Before any route: a span per request (continuing an incoming traceparent), the parent of the workflow start.
   await app.register(fastifyOtel.plugin());
   app.setValidatorCompiler(validatorCompiler);

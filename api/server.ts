@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     adminApiKey: env.ADMIN_API_KEY,
     codec: codecFor(env),
     codecCorsOrigin: env.CODEC_CORS_ORIGIN,
+    trustProxy: env.TRUST_PROXY,
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
 

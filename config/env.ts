@@ -58,6 +58,14 @@ export const envFields = {
   RUN_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * Behind a load balancer: which X-Forwarded-* headers to believe (Fastify's trustProxy). `true`, a hop count, or
+   * comma-separated addresses/CIDRs of the proxies. HubSpot's v3 signature covers the public URL, so it needs this.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value)),
   SYNC_CHECK_INTERVAL: duration('60s'),
   TOKEN_REFRESH_INTERVAL: duration('1h'),
   BATCH_THRESHOLD: positiveInt(100),
@@ -123,7 +131,7 @@ export const workerEnvSchema = pickFields([
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'TRUST_PROXY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK', 'HOUSEKEEPING_INTERVAL', 'WEBHOOK_DELIVERY_RETENTION'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
@@ -133,6 +141,7 @@ export const launcherEnvSchema = pickFields([
   ...scheduleFields,
   'API_HOST',
   'API_PORT',
+  'TRUST_PROXY',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_API_KEY',

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       adminApiKey,
       codec: codecFor(env),
       codecCorsOrigin: env.CODEC_CORS_ORIGIN,
+      trustProxy: env.TRUST_PROXY,
     });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     stops.push(() => app.close());

@@ -266,6 +266,38 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     await env.client.workflow.getHandle(syncWorkflowId(id)).terminate('test done');
   });
 
+  it('checks a HubSpot v3 signature against the public URL the proxy forwarded, only when told to trust the proxy', async () => {
+    const created = await call('POST', '/integrations', { key: keyA, body: { provider: 'hubspot', name: 'crm', config: { baseUrl: 'https://api.hubapi.example.com' } } });
+    const id = created.body.id as string;
+    expect((await call('PUT', `/integrations/${id}/connection`, { key: keyA, body: { kind: 'api_key', accessToken: 'pat-na1-test', webhookSecret: WEBHOOK_SECRET } })).status).toBe(200);
+    const payload = JSON.stringify([{ objectId: 1246965, subscriptionType: 'deal.propertyChange', propertyName: 'amount', occurredAt: Date.now() }]);
+    const timestamp = String(Date.now());
+    // HubSpot signs what it called: the public https URL, which the load balancer forwards as plain HTTP.
+    const publicUrl = `https://sync.example.com/webhooks/hubspot/${id}`;
+    const signature = createHmac('sha256', WEBHOOK_SECRET).update(`POST${publicUrl}${payload}${timestamp}`).digest('base64');
+    const request = {
+      method: 'POST' as const,
+      url: `/webhooks/hubspot/${id}`,
+      payload,
+      headers: {
+        host: '10.0.0.7:3000',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'sync.example.com',
+        'content-type': 'application/json',
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': timestamp,
+      },
+    };
+    expect((await app.inject(request)).statusCode).toBe(401);
+    const behindProxy = await startApi(env, { trustProxy: true });
+    try {
+      expect((await behindProxy.app.inject(request)).statusCode).toBe(202);
+    } finally {
+      await behindProxy.app.close();
+    }
+    await env.client.workflow.getHandle(syncWorkflowId(id)).terminate('test done');
+  });
+
   describe('SSE', () => {
     it("streams a tenant's sync events with filters and heartbeats, and none of another tenant's", async () => {
       const idA = await newIntegration(keyA, 'sse-a');

@@ -30,6 +30,17 @@ describe('config', () => {
     const schedules = parseEnv(schedulesEnvSchema, {});
     expect(schedules.SYNC_CHECK_INTERVAL).toBe(60_000);
     expect(schedules.TOKEN_REFRESH_INTERVAL).toBe(3_600_000);
+    expect(schedules.HOUSEKEEPING_INTERVAL).toBe(3_600_000);
+    expect(schedules.WEBHOOK_DELIVERY_RETENTION).toBe(7 * 24 * 3_600_000);
+    expect(parseEnv(apiEnvSchema, valid).TRUST_PROXY).toBe(false);
+  });
+
+  it('reads TRUST_PROXY as Fastify takes it: a flag, a hop count or the proxies\' addresses', () => {
+    const trust = (value: string) => parseEnv(apiEnvSchema, { ...valid, TRUST_PROXY: value }).TRUST_PROXY;
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8,127.0.0.1')).toBe('10.0.0.0/8,127.0.0.1');
   });
 
   it('parses durations and numbers from strings', () => {
