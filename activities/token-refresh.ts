@@ -4,6 +4,7 @@ import { invalidConfig } from '../connectors/errors';
 import { refreshAccessToken, refreshThroughManager } from '../connectors/oauth';
 import { createEvent } from '../events/envelope';
 import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
+import { holdClient } from '../store/db';
 import type { ActivityDeps } from './deps';
 
 export type RefreshOutcome = 'refreshed' | 'already_fresh' | 'reauth_required';
@@ -23,7 +24,8 @@ export interface RefreshRequest {
  */
 export async function refreshConnectionTokens(deps: ActivityDeps, request: RefreshRequest): Promise<RefreshOutcome> {
   const { db, bus, keyring, clock } = deps;
-  const client = await db.connect();
+  const held = await holdClient(db);
+  const { client } = held;
   let refreshedEvent: { integrationId: string; tenantId: string; refreshedAt: Date } | undefined;
   let outcome: RefreshOutcome;
   let failure: { integrationId: string; tenantId: string; error: string } | undefined;
@@ -75,7 +77,7 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    held.release();
   }
 
   if (refreshedEvent) {

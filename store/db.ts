@@ -1,4 +1,4 @@
-import { Pool, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
 export type Db = Pool;
 
@@ -7,4 +7,34 @@ export function createDb(connectionString: string, options: PoolConfig = {}): Db
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
+}
+
+export interface HeldClient {
+  client: PoolClient;
+  /** Set once the connection failed while held; the next query on it fails. */
+  readonly broken: Error | undefined;
+  /** Back to the pool, or dropped when broken. */
+  release(): void;
+}
+
+/**
+ * One client for several queries (a transaction). The pool stops listening for its errors while it is out, and an
+ * error with no query running (the server went away between two) would be an uncaught 'error' event that kills the
+ * process: it is recorded instead, the next query fails, and release() drops the client.
+ */
+export async function holdClient(db: Db): Promise<HeldClient> {
+  const client = await db.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
+  return {
+    client,
+    get broken() {
+      return broken;
+    },
+    release: () => {
+      client.off('error', onError);
+      client.release(broken);
+    },
+  };
 }
