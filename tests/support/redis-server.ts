@@ -20,6 +20,7 @@ export async function startRedisServer(port: number, extraArgs: string[] = []): 
   const deadline = Date.now() + 10_000;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined); // not up yet: the failed connect() says so
     try {
       await client.connect();
       await client.ping();
