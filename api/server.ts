@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const tracing = startTracing('integration-sync-api');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
   logFatalErrors(logger);
-  const db = createDb(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   await runMigrations(db);
   const bus = createEventBus(env);
   const temporal = await connectClient(env);

@@ -47,6 +47,12 @@ export const envFields = {
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('integration-sync'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected postgres://user:pass@host:port/db' }),
+  /** PostgreSQL connections per process; a worker's running activities queue for these. */
+  DATABASE_POOL_SIZE: positiveInt(10),
+  /** Activities one worker process runs at once (each sync chunk holds up to two provider pages); unset = Temporal's default, 100. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  /** Workflows kept in one worker's sticky cache (memory for fewer history replays); unset = Temporal's default. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'expected redis://host:port' }).optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
@@ -119,6 +125,9 @@ export const workerEnvSchema = pickFields([
   ...consumer,
   'RUN_CONSUMER',
   'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  'WORKER_MAX_CACHED_WORKFLOWS',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS_PREVIOUS',
@@ -131,7 +140,7 @@ export const workerEnvSchema = pickFields([
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'API_HOST', 'API_PORT', 'TRUST_PROXY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'API_HOST', 'API_PORT', 'TRUST_PROXY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK', 'HOUSEKEEPING_INTERVAL', 'WEBHOOK_DELIVERY_RETENTION'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
@@ -151,9 +160,12 @@ export const launcherEnvSchema = pickFields([
   'INTEGRATION_MANAGER_TOKEN',
   'LOG_LEVEL',
   'DATA_DIR',
+  'DATABASE_POOL_SIZE',
+  'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  'WORKER_MAX_CACHED_WORKFLOWS',
 ]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });
 
-export const consumerEnvSchema = pickFields([...temporal, 'REDIS_KEY_PREFIX', ...consumer, 'DATABASE_URL', 'LOG_LEVEL']).extend({ REDIS_URL: envFields.REDIS_URL.unwrap() });
+export const consumerEnvSchema = pickFields([...temporal, 'REDIS_KEY_PREFIX', ...consumer, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'LOG_LEVEL']).extend({ REDIS_URL: envFields.REDIS_URL.unwrap() });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       databaseUrl = pg.urlFor(DATABASE);
       logger.info({ dataDir: pg.dataDir, port: EMBEDDED_PG_PORT }, 'embedded postgres started');
     }
-    const db = createDb(databaseUrl);
+    const db = createDb(databaseUrl, { max: env.DATABASE_POOL_SIZE });
     stops.push(() => db.end());
     const applied = await runMigrations(db);
     logger.info({ applied }, 'migrations applied');
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
       rateLimiter: new ProviderRateLimiter(),
       dataConverter: dataConverterFor(env),
       tracing,
-    integrationManager: integrationManagerOf(env),
+      integrationManager: integrationManagerOf(env),
+      limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
     });
     const running = worker.run();
     stops.push(async () => {

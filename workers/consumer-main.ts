@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const env = loadEnvOrExit(consumerEnvSchema);
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'consumer' });
   logFatalErrors(logger);
-  const db = createDb(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   const temporal = await connectClient(env);
   const consumer = createInboundConsumer(env, { temporal, db, logger });
   await consumer.start();

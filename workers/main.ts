@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   logFatalErrors(logger);
   installTemporalRuntime(logger, { metricsPort: env.TEMPORAL_METRICS_PORT });
   const metricsServer = env.WORKER_METRICS_PORT ? await serveMetrics(env.WORKER_METRICS_PORT) : undefined;
-  const db = createDb(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   await runMigrations(db);
   const bus = createEventBus(env);
   const rateLimiter = new ProviderRateLimiter({ redisUrl: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     batchThreshold: env.BATCH_THRESHOLD,
     tracing,
     integrationManager: integrationManagerOf(env),
+    limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
   });
   const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;

@@ -17,6 +17,13 @@ export interface WorkerSetup {
   dataConverter?: DataConverter | undefined;
   /** Where workflow and activity spans go; without it they are dropped. */
   tracing?: Tracing;
+  /** WORKER_MAX_CONCURRENT_ACTIVITIES / WORKER_MAX_CACHED_WORKFLOWS; unset = the SDK's defaults. */
+  limits?: WorkerLimits;
+}
+
+export interface WorkerLimits {
+  maxConcurrentActivities?: number | undefined;
+  maxCachedWorkflows?: number | undefined;
 }
 
 /** Workflow code cannot export spans itself: it hands them to this sink, which must exist even when nothing collects them. */
@@ -33,6 +40,8 @@ export function createWorkerOptions(setup: WorkerSetup): WorkerOptions {
     activities: setup.activities,
     // On SIGTERM running activities get this long to finish before their tasks go back to the server.
     shutdownGraceTime: '20s',
+    ...(setup.limits?.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.limits.maxConcurrentActivities } : {}),
+    ...(setup.limits?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.limits.maxCachedWorkflows } : {}),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     interceptors: { activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] },
   };

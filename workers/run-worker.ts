@@ -8,7 +8,7 @@ import type { EventBus } from '../events/bus';
 import type { Tracing } from '../observability/tracing';
 import type { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
-import { createWorkerOptions } from './options';
+import { createWorkerOptions, type WorkerLimits } from './options';
 
 export interface WorkerRoleDeps {
   address: string;
@@ -25,6 +25,7 @@ export interface WorkerRoleDeps {
   dataConverter?: DataConverter | undefined;
   tracing?: Tracing;
   integrationManager?: IntegrationManager | undefined;
+  limits?: WorkerLimits;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
@@ -50,6 +51,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     ...(deps.workflowBundlePath ? { workflowBundlePath: deps.workflowBundlePath } : {}),
     dataConverter: deps.dataConverter,
     ...(deps.tracing ? { tracing: deps.tracing } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
   });
   const worker = await Worker.create(options);
   return { worker, connection };

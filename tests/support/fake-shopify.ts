@@ -25,6 +25,8 @@ export interface FakeShopifyOptions {
 export class FakeShopify {
   readonly orders = new Map<number, Order>();
   requests = 0;
+  /** When each request came in and when its answer was sent. */
+  readonly answered: Array<{ start: number; end: number }> = [];
   rateLimited = 0;
   private server?: LocalHttpServer;
   private bucketLevel = 0;
@@ -112,6 +114,8 @@ export class FakeShopify {
     };
     if (url.pathname === '/__stats') return send(200, JSON.stringify({ requests: this.requests, rateLimited: this.rateLimited, faultsServed: this.faultsServed }));
     this.requests += 1;
+    const started = Date.now();
+    res.once('finish', () => this.answered.push({ start: started, end: Date.now() }));
     const match = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(url.pathname);
     if (req.method !== 'GET' || !match) return send(404, JSON.stringify({ errors: 'Not Found' }));
     if (!this.validTokens.has(String(req.headers['x-shopify-access-token']))) return send(401, ERROR_401);
