@@ -18,6 +18,11 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface RoleOptions {
+  /** Run the `npm run build` output (dist/) on plain Node instead of the TypeScript sources through tsx. */
+  compiled?: boolean;
+}
+
 export interface IntegrationEnv {
   servers: TestServers;
   databaseUrl: string;
@@ -29,10 +34,13 @@ export interface IntegrationEnv {
   encryptionKey: string;
   /** The environment a worker or API process of this file runs with. */
   processEnv: Record<string, string>;
-  /** Runs the production worker entry point as a child process, so a test can kill it without killing itself. */
-  startWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  /**
+   * Runs the production worker entry point as a child process, so a test can kill it without killing itself. An
+   * empty value in `extraEnv` unsets that variable. `compiled`: the `npm run build` output under dist/ on plain Node.
+   */
+  startWorker(extraEnv?: Record<string, string>, options?: RoleOptions): Promise<WorkerProcess>;
   /** The production API entry point as a child process, listening on `port`. */
-  startApi(port: number, extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  startApi(port: number, extraEnv?: Record<string, string>, options?: RoleOptions): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
 
@@ -65,12 +73,10 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
   const workers = new Set<WorkerProcess>();
 
   /** Runs one of the project's entry points as a child process and waits until it logs `readyText`. */
-  const startRole = async (script: string, readyText: string, extraEnv: Record<string, string>): Promise<WorkerProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...processEnv, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const startRole = async (entry: string, readyText: string, extraEnv: Record<string, string>, options: RoleOptions = {}): Promise<WorkerProcess> => {
+    const args = options.compiled ? [path.join(ROOT, 'dist', `${entry}.js`)] : ['--import', 'tsx', path.join(ROOT, `${entry}.ts`)];
+    const childEnv = Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '', ...processEnv, ...extraEnv }).filter(([, value]) => value !== ''));
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const started = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
@@ -80,7 +86,7 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it started:\n${output}`)));
+      child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it started:\n${output}`)));
     });
     const worker: WorkerProcess = {
       child,
@@ -97,9 +103,9 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
     await started;
     return worker;
   };
-  const startWorker = (extraEnv: Record<string, string> = {}) => startRole(path.join('workers', 'main.ts'), '"worker started"', extraEnv);
-  const startApi = (port: number, extraEnv: Record<string, string> = {}) =>
-    startRole(path.join('api', 'server.ts'), 'Server listening', { API_HOST: '127.0.0.1', API_PORT: String(port), ...extraEnv });
+  const startWorker = (extraEnv: Record<string, string> = {}, options?: RoleOptions) => startRole(path.join('workers', 'main'), '"worker started"', extraEnv, options);
+  const startApi = (port: number, extraEnv: Record<string, string> = {}, options?: RoleOptions) =>
+    startRole(path.join('api', 'server'), 'Server listening', { API_HOST: '127.0.0.1', API_PORT: String(port), ...extraEnv }, options);
 
   return {
     servers,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { envFields } from '../../config/env';
@@ -18,10 +18,15 @@ describe('docker-compose.temporal.yml (no Docker engine here, so its wiring is c
     expect(compose.services.worker!.deploy?.replicas).toBeGreaterThan(1);
   });
 
-  it.each(appServices)('%s runs a real npm script', (_name, service) => {
-    const [npm, run, script] = service.command!;
-    expect([npm, run]).toEqual(['npm', 'run']);
-    expect(scripts[script!]).toBeDefined();
+  it.each(appServices)('%s runs an entry point that `npm run build` compiles', (_name, service) => {
+    const [node, entry] = service.command!;
+    expect(node).toBe('node');
+    const source = entry!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    expect(existsSync(path.join(root, source))).toBe(true);
+    const build = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; exclude: string[] };
+    expect(build.include).toContain(source.split('/')[0]);
+    expect(build.exclude).not.toContain(source);
+    expect(scripts.build).toContain('tsconfig.build.json');
   });
 
   it.each(appServices)('%s sets only variables the config schema knows', (_name, service) => {

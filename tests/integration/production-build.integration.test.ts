@@ -1,0 +1,52 @@
+// `npm run build` output, the way the Docker image runs it: plain Node, no tsx. The compiled worker bundles the
+// compiled workflows itself and completes a real sync; the compiled API answers with its migrations applied.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { syncWorkflowId } from '../../contracts/sync';
+import { integrationSync } from '../../workflows';
+import { FakeShopify } from '../support/fake-shopify';
+import { freePort } from '../support/free-port';
+import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { createIntegration } from '../support/seed';
+
+const TOKEN = 'shpat_build';
+const TENANT = 'tenant-build';
+
+describe('the production build', () => {
+  let env: IntegrationEnv;
+  let shop: FakeShopify;
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build'], { cwd: path.resolve(__dirname, '..', '..'), stdio: 'pipe' });
+    env = await createIntegrationEnv();
+    shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    shop.addOrders(120);
+  });
+
+  afterAll(async () => {
+    await shop?.stop();
+    await env?.close();
+  });
+
+  it('runs a sync on the compiled worker, which bundles the compiled workflows itself', async () => {
+    // No prebuilt bundle: the worker bundles dist/workflows with the interceptor modules, as in production.
+    const worker = await env.startWorker({ WORKFLOW_BUNDLE_PATH: '' }, { compiled: true });
+    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    const state = await env.client.workflow.execute(integrationSync, {
+      taskQueue: env.taskQueue,
+      workflowId: syncWorkflowId(integrationId),
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID() }],
+    });
+    expect(state).toMatchObject({ status: 'completed', created: 120 });
+    expect(worker.output()).toContain('Workflow bundle created');
+  });
+
+  it('serves the compiled API', async () => {
+    const port = await freePort();
+    await env.startApi(port, {}, { compiled: true });
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { temporal: 'ok', postgres: 'ok' } });
+  });
+});
