@@ -9,7 +9,9 @@ export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
   // BENCH_WORKER_NODE_OPTIONS, e.g. --max-old-space-size=256: what a heap cap does to the worker's footprint.
   const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS;
-  const worker = await env.startWorker(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
+  // BENCH_WORKER_COMPILED=1: the `npm run build` worker on plain Node (run the build first), as the image runs it.
+  const compiled = process.env.BENCH_WORKER_COMPILED === '1';
+  const worker = await env.startWorker(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}, { compiled });
   try {
     for (const records of sizes.memoryRecords) {
       const shop = await startFakeShopifyProcess({ generatedOrders: records });
@@ -19,7 +21,7 @@ export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
         const { state } = await syncThroughTemporal(env.client, env.taskQueue, await seedShop(env, shop.baseUrl));
         const { startMb, peakMb } = sampler.stop();
         if (state.created !== records) throw new Error(`memory run stored ${state.created} of ${records}`);
-        const flags = nodeOptions ? `, ${nodeOptions}` : '';
+        const flags = `${compiled ? ', compiled' : ''}${nodeOptions ? `, ${nodeOptions}` : ''}`;
         if (figures.length === 0) figures.push(figure(`worker RSS before the first sync${flags}`, 'MB', [startMb]));
         figures.push(figure(`worker peak RSS, ${records.toLocaleString('en-US')} records${flags}`, 'MB', [peakMb], { text: '≤ 300 MB', met: (m) => m <= 300 }));
         ctx.log(`memory: ${records} records, peak ${peakMb.toFixed(0)} MB, ${Math.round(records / ((Date.now() - started) / 1000))} records/s`);
