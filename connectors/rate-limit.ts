@@ -4,7 +4,7 @@
 // and the rest at the documented rate, with no polling.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { redisClient } from '../events/redis-bus';
+import { redisClient } from '../store/redis';
 
 /** A provider account's documented request pace. */
 export interface Pace {

@@ -9,7 +9,7 @@ import { startOrSignalSync } from '../temporal/sync-starter';
 import { refreshConnection, tokenRefreshWorkflowId } from '../workflows/refresh-connection';
 import { consumedEvents } from './catalogue';
 import { parseEvent, type EventEnvelope } from './envelope';
-import { redisClient } from './redis-bus';
+import { redisClient } from '../store/redis';
 
 export interface ConsumerOptions {
   redisUrl: string;

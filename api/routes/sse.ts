@@ -39,15 +39,22 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
       // are replayed, so nothing falls between them; an unreachable bus is still an answer (503), not a dead stream.
       const lastEventId = request.headers['last-event-id'];
       let held: EventEnvelope[] | undefined = [];
-      let unsubscribe: (() => Promise<void>) | undefined;
+      const unavailable = (err: unknown) => {
+        request.log.warn({ err }, 'event stream unavailable');
+        return reply.code(503).send({ error: { code: 'unavailable', message: 'The event bus is unreachable; try again shortly' } });
+      };
+      let unsubscribe: () => Promise<void>;
       let missed: EventEnvelope[] | undefined;
       try {
         unsubscribe = await bus.subscribe((event) => (held ? held.push(event) : send(event)));
+      } catch (err) {
+        return unavailable(err);
+      }
+      try {
         missed = typeof lastEventId === 'string' ? await bus.liveEventsAfter(lastEventId) : [];
       } catch (err) {
-        await unsubscribe?.();
-        request.log.warn({ err }, 'event stream unavailable');
-        return reply.code(503).send({ error: { code: 'unavailable', message: 'The event bus is unreachable; try again shortly' } });
+        await unsubscribe();
+        return unavailable(err);
       }
       reply.hijack();
       const res = reply.raw;
@@ -64,7 +71,7 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
       }, heartbeatMs);
       request.raw.once('close', () => {
         clearInterval(heartbeat);
-        void unsubscribe!();
+        void unsubscribe();
       });
     },
   );

@@ -7,7 +7,7 @@ import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
 import { FakeShopify } from '../support/fake-shopify';
 import { waitFor, waitForResult } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { connectionIdOf, createIntegration } from '../support/seed';
+import { connectionIdOf, createIntegration, createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_consumer_test';
 const TENANT = 'tenant-consumer';
@@ -31,7 +31,7 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
   const send = (event: unknown) => redis.xadd(stream, '*', 'event', typeof event === 'string' ? event : JSON.stringify(event));
   const pending = async () => Number(((await redis.xpending(stream, 'integration-sync')) as [number])[0]);
   const integration = () =>
-    createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
 
   beforeAll(async () => {
     env = await createIntegrationEnv();

@@ -5,7 +5,7 @@ import { startApi } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_metrics';
 const TENANT = 'tenant-metrics';
@@ -34,7 +34,7 @@ describe('Prometheus metrics of the worker, the Temporal SDK and the API', () =>
   it('counts syncs, records and events on the worker, and exposes the SDK task latencies', async () => {
     const [workerPort, temporalPort] = [await freePort(), await freePort()];
     await env.startWorker({ WORKER_METRICS_PORT: String(workerPort), TEMPORAL_METRICS_PORT: String(temporalPort), RUN_CONSUMER: 'false' });
-    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     await env.client.workflow.execute(integrationSync, {
       taskQueue: env.taskQueue,
       workflowId: syncWorkflowId(integrationId),

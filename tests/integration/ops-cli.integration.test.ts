@@ -3,7 +3,7 @@ import path from 'node:path';
 import { syncWorkflowId } from '../../contracts/sync';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createShopIntegration } from '../support/seed';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'shpat_ops_cli_secret';
@@ -28,7 +28,7 @@ describe('npm run ops', () => {
     env = await createIntegrationEnv();
     shop = await new FakeShopify({ accessToken: TOKEN }).start();
     shop.addOrders(15);
-    integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     await env.startWorker({ RUN_CONSUMER: 'false' });
   });
 

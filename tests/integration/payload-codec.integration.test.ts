@@ -10,7 +10,7 @@ import { integrationSync } from '../../workflows';
 import { ADMIN_KEY } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_codec';
 const TENANT = 'tenant-codec';
@@ -33,7 +33,7 @@ describe('encrypted workflow payloads and the codec server', () => {
   });
 
   it('keeps histories unreadable without the key and readable through the codec endpoint with the admin key', async () => {
-    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     const withKey = new Client({ connection: env.client.connection, dataConverter: { payloadCodecs: [new EncryptionCodec(key)] } });
     const state = await withKey.workflow.execute(integrationSync, {
       taskQueue: env.taskQueue,

@@ -1,14 +1,13 @@
 // `npm run build` output, the way the Docker image runs it: plain Node, no tsx. The compiled worker bundles the
 // compiled workflows itself and completes a real sync; the compiled API answers with its migrations applied.
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { syncWorkflowId } from '../../contracts/sync';
 import { integrationSync } from '../../workflows';
 import { FakeShopify } from '../support/fake-shopify';
+import { manualSync } from '../support/manual-sync';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_build';
 const TENANT = 'tenant-build';
@@ -32,12 +31,8 @@ describe('the production build', () => {
   it('runs a sync on the compiled worker, which bundles the compiled workflows itself', async () => {
     // No prebuilt bundle: the worker bundles dist/workflows with the interceptor modules, as in production.
     const worker = await env.startWorker({ WORKFLOW_BUNDLE_PATH: '' }, { compiled: true });
-    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
-    const state = await env.client.workflow.execute(integrationSync, {
-      taskQueue: env.taskQueue,
-      workflowId: syncWorkflowId(integrationId),
-      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID() }],
-    });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
+    const state = await env.client.workflow.execute(integrationSync, manualSync(env.taskQueue, integrationId, TENANT));
     expect(state).toMatchObject({ status: 'completed', created: 120 });
     expect(worker.output()).toContain('Workflow bundle created');
   });

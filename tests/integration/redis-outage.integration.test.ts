@@ -4,15 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { syncWorkflowId } from '../../contracts/sync';
 import type { EventEnvelope } from '../../events/envelope';
 import { integrationSync } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
+import { manualSync } from '../support/manual-sync';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
-import { createIntegration, shardCount } from '../support/seed';
+import { createShopIntegration, shardCount } from '../support/seed';
 import { waitFor, withDeadline } from '../support/wait';
 
 const TOKEN = 'shpat_outage';
@@ -42,14 +42,13 @@ describe('a sync across a Redis outage', () => {
     // Its own Redis with an append-only file, so a stop and start keeps what was accepted before.
     const persistent = ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
     redis = await startRedisServer(port, persistent);
-    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     const worker = await env.startWorker({ REDIS_URL: redis.url, RUN_CONSUMER: 'false' });
     const correlationId = randomUUID();
-    const handle = await env.client.workflow.start(integrationSync, {
-      taskQueue: env.taskQueue,
-      workflowId: syncWorkflowId(integrationId),
-      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 5_000 } }],
-    });
+    const handle = await env.client.workflow.start(
+      integrationSync,
+      manualSync(env.taskQueue, integrationId, TENANT, { correlationId, tuning: { pageSize: 50, chunkMaxRecords: 200, heartbeatTimeoutMs: 5_000 } }),
+    );
     const stored = () => shardCount(env.db, integrationId);
     // Says why when it gets stuck: the workflow's state and pending activities, and the worker's last log lines.
     const explain = async (what: string) => {

@@ -6,7 +6,7 @@ import { integrationSync } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration, shardCount } from '../support/seed';
+import { createIntegration, createShopIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-sync';
@@ -16,7 +16,7 @@ async function shopWithWorker(orders: number): Promise<{ env: IntegrationEnv; sh
   const env = await createIntegrationEnv();
   const shop = await new FakeShopify({ accessToken: TOKEN }).start();
   shop.addOrders(orders);
-  const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+  const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
   await env.startWorker();
   return { env, shop, integrationId };
 }

@@ -8,7 +8,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { startOtlpCollector, type ReceivedSpan } from '../support/otlp-collector';
-import { createIntegration } from '../support/seed';
+import { createIntegration, createShopIntegration } from '../support/seed';
 import { waitFor, waitForResult } from '../support/wait';
 
 const TOKEN = 'shpat_tracing';
@@ -107,7 +107,7 @@ describe('OpenTelemetry tracing across API, workflow and activities', () => {
   it('exports nothing and adds no trace fields when no OTLP endpoint is configured', async () => {
     const received = collector.spans.length;
     await env.startWorker();
-    const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     await startOrSignalSync(env.client, env.taskQueue, { integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: 'untraced' });
     await env.client.workflow.getHandle(syncWorkflowId(integrationId)).result();
     const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.integrationId === integrationId);

@@ -1,11 +1,10 @@
 // WORKER_MAX_CONCURRENT_ACTIVITIES bounds what one worker process runs at once: with one slot, two syncs take
 // turns chunk by chunk, so their providers are never called at the same time.
-import { randomUUID } from 'node:crypto';
-import { syncWorkflowId } from '../../contracts/sync';
 import { integrationSync } from '../../workflows';
 import { FakeShopify } from '../support/fake-shopify';
+import { manualSync } from '../support/manual-sync';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration } from '../support/seed';
+import { createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_limits';
 const TENANT = 'tenant-limits';
@@ -31,12 +30,8 @@ describe('worker concurrency limits', () => {
     const handles = await Promise.all(
       pair.map(async (shop) => {
         shop.addOrders(200);
-        const integrationId = await createIntegration(env.db, { tenantId: TENANT, provider: 'shopify', config: { baseUrl: shop.baseUrl }, secrets: { accessToken: TOKEN }, encryptionKey: env.encryptionKey });
-        return env.client.workflow.start(integrationSync, {
-          taskQueue: env.taskQueue,
-          workflowId: syncWorkflowId(integrationId),
-          args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 100 } }],
-        });
+        const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
+        return env.client.workflow.start(integrationSync, manualSync(env.taskQueue, integrationId, TENANT, { tuning: { pageSize: 50, chunkMaxRecords: 100 } }));
       }),
     );
     for (const handle of handles) expect(await handle.result()).toMatchObject({ status: 'completed', created: 200 });

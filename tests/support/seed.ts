@@ -27,6 +27,11 @@ export async function createIntegration(db: Db, input: SeedIntegration): Promise
   return id;
 }
 
+/** A Shopify integration of a fake shop at `baseUrl`, authenticated by `accessToken`. */
+export function createShopIntegration(env: { db: Db; encryptionKey: string }, baseUrl: string, tenantId: string, accessToken: string): Promise<string> {
+  return createIntegration(env.db, { tenantId, provider: 'shopify', config: { baseUrl }, secrets: { accessToken }, encryptionKey: env.encryptionKey });
+}
+
 export async function connectionIdOf(db: Db, integrationId: string): Promise<string> {
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM connections WHERE integration_id = $1`, [integrationId]);
   return rows[0]!.id;
