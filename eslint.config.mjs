@@ -28,6 +28,23 @@ export default tseslint.config(
     },
   },
   {
+    // SQL has one home: the store module of its table. Tests and the benchmark may read and seed tables directly.
+    ignores: ['store/**', 'tests/**', 'bench/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query'][callee.object.name=/^(db|client|pool|tx)$/]",
+          message: 'SQL lives in store/: call or add a function of the store module of the table.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='query'][callee.object.property.name=/^(db|client|pool)$/]",
+          message: 'SQL lives in store/: call or add a function of the store module of the table.',
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/*.js', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

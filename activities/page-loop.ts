@@ -8,6 +8,8 @@ export interface PageLoop {
   /** Stop fetching ahead once this many records were fetched, or after this time (epoch ms). */
   maxRecords: number;
   deadline: number;
+  /** The clock the deadline is measured on (the activities' injected clock); Date.now when left out. */
+  now?: () => number;
   fetch(cursor: string | null): Promise<FetchPageResult>;
   /** Stores and publishes one page; `cursor` is the one that fetched it. */
   commit(page: FetchPageResult, cursor: string | null): Promise<void>;
@@ -28,7 +30,7 @@ export async function runPageLoop(loop: PageLoop): Promise<{ cursor: string | nu
     const page: FetchPageResult = await next;
     next = undefined;
     fetched += page.records.length;
-    if (page.nextCursor !== null && fetched < loop.maxRecords && Date.now() < loop.deadline) next = fetchAhead(page.nextCursor);
+    if (page.nextCursor !== null && fetched < loop.maxRecords && (loop.now ?? Date.now)() < loop.deadline) next = fetchAhead(page.nextCursor);
     await loop.commit(page, cursor);
     cursor = page.nextCursor;
     if (cursor === null) return { cursor, done: true };

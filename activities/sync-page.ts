@@ -32,7 +32,7 @@ export const idempotencyKeyOf = (integrationId: string, externalId: string, sync
   `${integrationId}-${externalId}-${syncTaskId}`;
 
 export async function processPage(ctx: PageContext, fetched: readonly RawRecord[]): Promise<SyncCounters> {
-  const started = Date.now();
+  const started = ctx.now().getTime();
   const counters = { ...emptyCounters(), pagesFetched: 1, recordsFetched: fetched.length };
   // A provider may repeat a record within a page; the last copy wins, as it would in a second upsert.
   const records = [...new Map(fetched.map((r) => [r.externalId, r])).values()];
@@ -62,7 +62,7 @@ export async function processPage(ctx: PageContext, fetched: readonly RawRecord[
 
   const now = ctx.now();
   const syncedAt = now.toISOString();
-  const duration = Date.now() - started;
+  const duration = now.getTime() - started;
   const mappedByExternalId = new Map(valid.map((v) => [v.externalId, v.mapped]));
   const events: EventEnvelope[] = [];
   for (const result of stored) {

@@ -10,6 +10,7 @@ import { createEvent } from '../events/envelope';
 import { metrics } from '../observability/metrics';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getConnectionOfIntegration } from '../store/connections';
+import { listPendingDeadLetters, markDeadLettersReplayed } from '../store/dead-letters';
 import { findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
@@ -144,7 +145,8 @@ export function createSyncActivities(deps: ActivityDeps) {
       const { done } = await runPageLoop({
         cursor: progress.cursor,
         maxRecords: input.maxRecords - progress.counters.recordsFetched,
-        deadline: Date.now() + input.maxMillis,
+        deadline: clock().getTime() + input.maxMillis,
+        now: () => clock().getTime(),
         fetch: (cursor) =>
           retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
             // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
@@ -228,17 +230,13 @@ export function createSyncActivities(deps: ActivityDeps) {
      * and announced like any synced record; those that still fail are dead-lettered again under this replay's task id.
      */
     async replayDeadLetters(input: SyncTaskRef & { limit: number }): Promise<SyncCounters> {
-      const { rows } = await db.query<{ id: string; entity_type: string; external_id: string; raw: Record<string, unknown> }>(
-        `SELECT id, entity_type, external_id, raw FROM dead_letters
-          WHERE tenant_id = $1 AND integration_id::text = $2 AND replayed_at IS NULL ORDER BY id LIMIT $3`,
-        [input.tenantId, input.integrationId, input.limit],
-      );
+      const pending = await listPendingDeadLetters(db, { tenantId: input.tenantId, integrationId: input.integrationId, limit: input.limit, order: 'oldest' });
       let counters = emptyCounters();
-      for (const entityType of new Set(rows.map((r) => r.entity_type))) {
-        const letters = rows.filter((r) => r.entity_type === entityType);
+      for (const entityType of new Set(pending.map((l) => l.entityType))) {
+        const letters = pending.filter((l) => l.entityType === entityType);
         const pipeline = await openEntityPipeline(deps, input, entityType);
-        const result = await processPage(pipeline.page('replay'), letters.map((l) => ({ externalId: l.external_id, data: l.raw })));
-        await db.query(`UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [letters.map((l) => l.id)]);
+        const result = await processPage(pipeline.page('replay'), letters.map((l) => ({ externalId: l.externalId ?? '', data: l.raw as Record<string, unknown> })));
+        await markDeadLettersReplayed(db, letters.map((l) => l.id));
         counters = addCounters(counters, result);
       }
       return counters;

@@ -4,7 +4,7 @@ import { invalidConfig } from '../connectors/errors';
 import { refreshAccessToken, refreshThroughManager } from '../connectors/oauth';
 import { createEvent } from '../events/envelope';
 import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
-import { holdClient } from '../store/db';
+import { withTransaction } from '../store/db';
 import type { ActivityDeps } from './deps';
 
 export type RefreshOutcome = 'refreshed' | 'already_fresh' | 'reauth_required';
@@ -17,6 +17,12 @@ export interface RefreshRequest {
   requestedAt: string;
 }
 
+interface RefreshResult {
+  outcome: RefreshOutcome;
+  refreshedEvent?: { integrationId: string; tenantId: string; refreshedAt: Date };
+  failure?: { integrationId: string; tenantId: string; error: string };
+}
+
 /**
  * Single-flight across workers: the connection row stays locked from the freshness check to the stored result,
  * so of any number of concurrent refreshers only the first calls the token endpoint; the rest find a fresh token.
@@ -24,13 +30,7 @@ export interface RefreshRequest {
  */
 export async function refreshConnectionTokens(deps: ActivityDeps, request: RefreshRequest): Promise<RefreshOutcome> {
   const { db, bus, keyring, clock } = deps;
-  const held = await holdClient(db);
-  const { client } = held;
-  let refreshedEvent: { integrationId: string; tenantId: string; refreshedAt: Date } | undefined;
-  let outcome: RefreshOutcome;
-  let failure: { integrationId: string; tenantId: string; error: string } | undefined;
-  try {
-    await client.query('BEGIN');
+  const { outcome, refreshedEvent, failure } = await withTransaction(db, async (client): Promise<RefreshResult> => {
     const connection = await lockConnection(client, keyring, request.connectionId);
     if (!connection) throw invalidConfig(`connection ${request.connectionId} not found`);
     if (connection.kind !== 'oauth2') throw invalidConfig(`connection ${request.connectionId} is not an OAuth connection`);
@@ -38,47 +38,36 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
     const fresh = request.staleAccessToken
       ? connection.secrets.accessToken !== request.staleAccessToken
       : connection.expiresAt !== null && connection.expiresAt.getTime() > now.getTime() + deps.tokenRefreshMarginMs;
-    if (connection.status === 'reauth_required') {
-      outcome = 'reauth_required';
-    } else if (fresh) {
-      outcome = 'already_fresh';
-      if (connection.lastRefreshedAt && connection.lastRefreshedAt.toISOString() >= request.requestedAt) {
-        refreshedEvent = { integrationId: connection.integrationId, tenantId: connection.tenantId, refreshedAt: connection.lastRefreshedAt };
-      }
-    } else {
-      const { refreshToken, clientId, clientSecret } = connection.secrets;
-      const manager = deps.integrationManager;
-      // Delegated, the manager holds the client credentials; direct, we need them and the token URL.
-      if (!refreshToken || (!manager && (!connection.tokenUrl || !clientId || !clientSecret))) {
-        throw invalidConfig(`connection ${request.connectionId} lacks a token URL, refresh token or client credentials`);
-      }
-      try {
-        const tokens = manager
-          ? await refreshThroughManager(manager, { connectionId: connection.id, integrationId: connection.integrationId, tenantId: connection.tenantId, refreshToken }, now)
-          : await refreshAccessToken({ tokenUrl: connection.tokenUrl!, refreshToken, clientId: clientId!, clientSecret: clientSecret! }, now);
-        await saveRefreshedSecrets(client, keyring, {
-          connectionId: connection.id,
-          // Rotation: a returned refresh token replaces the old one; without one the old one stays valid.
-          secrets: { ...connection.secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, ...(tokens.instanceUrl ? { instanceUrl: tokens.instanceUrl } : {}) },
-          expiresAt: tokens.expiresAt ?? null,
-          refreshedAt: now,
-        });
-        outcome = 'refreshed';
-        refreshedEvent = { integrationId: connection.integrationId, tenantId: connection.tenantId, refreshedAt: now };
-      } catch (err) {
-        if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidGrant) throw err;
-        await setConnectionStatus(client, connection.id, 'reauth_required', err.message);
-        outcome = 'reauth_required';
-        failure = { integrationId: connection.integrationId, tenantId: connection.tenantId, error: err.message };
-      }
+    const owner = { integrationId: connection.integrationId, tenantId: connection.tenantId };
+    if (connection.status === 'reauth_required') return { outcome: 'reauth_required' };
+    if (fresh) {
+      const refreshedSince = connection.lastRefreshedAt && connection.lastRefreshedAt.toISOString() >= request.requestedAt;
+      return { outcome: 'already_fresh', ...(refreshedSince ? { refreshedEvent: { ...owner, refreshedAt: connection.lastRefreshedAt! } } : {}) };
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    held.release();
-  }
+    const { refreshToken, clientId, clientSecret } = connection.secrets;
+    const manager = deps.integrationManager;
+    // Delegated, the manager holds the client credentials; direct, we need them and the token URL.
+    if (!refreshToken || (!manager && (!connection.tokenUrl || !clientId || !clientSecret))) {
+      throw invalidConfig(`connection ${request.connectionId} lacks a token URL, refresh token or client credentials`);
+    }
+    try {
+      const tokens = manager
+        ? await refreshThroughManager(manager, { connectionId: connection.id, ...owner, refreshToken }, now)
+        : await refreshAccessToken({ tokenUrl: connection.tokenUrl!, refreshToken, clientId: clientId!, clientSecret: clientSecret! }, now);
+      await saveRefreshedSecrets(client, keyring, {
+        connectionId: connection.id,
+        // Rotation: a returned refresh token replaces the old one; without one the old one stays valid.
+        secrets: { ...connection.secrets, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, ...(tokens.instanceUrl ? { instanceUrl: tokens.instanceUrl } : {}) },
+        expiresAt: tokens.expiresAt ?? null,
+        refreshedAt: now,
+      });
+      return { outcome: 'refreshed', refreshedEvent: { ...owner, refreshedAt: now } };
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidGrant) throw err;
+      await setConnectionStatus(client, connection.id, 'reauth_required', err.message);
+      return { outcome: 'reauth_required', failure: { ...owner, error: err.message } };
+    }
+  });
 
   if (refreshedEvent) {
     const refreshedAt = refreshedEvent.refreshedAt.toISOString();

@@ -1,6 +1,6 @@
 import { createEvent } from '../events/envelope';
 import { metrics } from '../observability/metrics';
-import { listExpiringConnections, setConnectionStatus, type ExpiringConnection } from '../store/connections';
+import { findConnectionOwner, listExpiringConnections, setConnectionStatus, type ExpiringConnection } from '../store/connections';
 import type { ActivityDeps } from './deps';
 import { publishRefreshFailed, refreshConnectionTokens, type RefreshOutcome } from './token-refresh';
 
@@ -27,14 +27,10 @@ export function createTokenActivities(deps: ActivityDeps) {
 
     /** After the last retry of a transient failure: the connection is marked and the failure announced. */
     async markRefreshFailing(input: { connectionId: string; error: string }): Promise<void> {
-      const { rows } = await db.query<{ integration_id: string; tenant_id: string }>(
-        `SELECT integration_id, tenant_id FROM connections WHERE id::text = $1`,
-        [input.connectionId],
-      );
-      const row = rows[0];
-      if (!row) return;
+      const owner = await findConnectionOwner(db, input.connectionId);
+      if (!owner) return;
       await setConnectionStatus(db, input.connectionId, 'refresh_failing', input.error);
-      await publishRefreshFailed(deps, { connectionId: input.connectionId, integrationId: row.integration_id, tenantId: row.tenant_id, error: input.error, failedAt: clock() });
+      await publishRefreshFailed(deps, { connectionId: input.connectionId, ...owner, error: input.error, failedAt: clock() });
     },
   };
 }

@@ -6,12 +6,14 @@ import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ConnectorRegistry } from '../connectors/registry';
+import type { ApiEnv } from '../config/env';
+import { createConnectorRegistry, type ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../observability/logger';
 import { metrics, registry } from '../observability/metrics';
-import type { Keyring } from '../security/keyring';
-import type { Db } from '../store/db';
+import { Keyring } from '../security/keyring';
+import { pingDb, type Db } from '../store/db';
+import { codecFor } from '../temporal/data-converter';
 import { registerErrorHandler } from './errors';
 import auth from './plugins/auth';
 import { codecRoutes } from './routes/codec';
@@ -44,6 +46,23 @@ export interface AppDeps {
   codecCorsOrigin?: string;
   /** Fastify's trustProxy: which X-Forwarded-* headers to believe (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+}
+
+/** The one wiring of the API from its environment, for `npm run api` and the launcher alike. */
+export function appFromEnv(
+  env: Pick<ApiEnv, 'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'>,
+  shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
+): Promise<App> {
+  return buildApp({
+    ...shared,
+    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
+    connectors: createConnectorRegistry(),
+    taskQueue: env.TASK_QUEUE,
+    adminApiKey: env.ADMIN_API_KEY,
+    codec: codecFor(env),
+    codecCorsOrigin: env.CODEC_CORS_ORIGIN,
+    trustProxy: env.TRUST_PROXY,
+  });
 }
 
 /** No-op until a tracer provider is registered (startTracing); scrapes and probes make no spans. */
@@ -79,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         await deps.temporal.workflowService.getSystemInfo({});
       },
       postgres: async () => {
-        await deps.db.query('SELECT 1');
+        await pingDb(deps.db);
       },
       bus: () => deps.bus.ping(),
     },

@@ -1,15 +1,12 @@
 // `npm run api`: the HTTP API as its own process, against the services the environment names.
 import { apiEnvSchema, loadEnvOrExit } from '../config/env';
-import { createConnectorRegistry } from '../connectors/registry';
 import { createEventBus } from '../events/create-bus';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
-import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
-import { codecFor } from '../temporal/data-converter';
-import { buildApp } from './app';
+import { appFromEnv } from './app';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(apiEnvSchema);
@@ -20,19 +17,7 @@ async function main(): Promise<void> {
   await runMigrations(db);
   const bus = createEventBus(env);
   const temporal = await connectClient(env);
-  const app = await buildApp({
-    db,
-    bus,
-    temporal,
-    logger,
-    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
-    connectors: createConnectorRegistry(),
-    taskQueue: env.TASK_QUEUE,
-    adminApiKey: env.ADMIN_API_KEY,
-    codec: codecFor(env),
-    codecCorsOrigin: env.CODEC_CORS_ORIGIN,
-    trustProxy: env.TRUST_PROXY,
-  });
+  const app = await appFromEnv(env, { db, bus, temporal, logger });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
   const shutdown = async () => {

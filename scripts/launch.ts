@@ -2,25 +2,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildApp } from '../api/app';
+import { appFromEnv } from '../api/app';
 import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
-import { createConnectorRegistry } from '../connectors/registry';
-import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
-import { integrationManagerOf } from '../connectors/oauth';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
-import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { embeddedDataDir, startEmbeddedPostgres } from '../store/embedded';
 import { ensureDatabase } from '../store/ensure-database';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
-import { codecFor, dataConverterFor } from '../temporal/data-converter';
 import { startDevServer } from '../temporal/dev-server';
+import { requireTool } from './tools';
 import { applySchedules, scheduleSettingsFromEnv } from '../temporal/schedules';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { createWorker } from '../workers/run-worker';
+import { workerFromEnv } from '../workers/run-worker';
 
 const EMBEDDED_PG_PORT = 54329;
 const DATABASE = 'integration_sync';
@@ -51,6 +47,7 @@ async function main(): Promise<void> {
   try {
     const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':').pop());
     const temporalServer = await startDevServer({
+      binary: requireTool('temporal'),
       port: temporalPort,
       uiPort: TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.db'),
@@ -77,48 +74,22 @@ async function main(): Promise<void> {
     stops.push(() => bus.close());
 
     installTemporalRuntime(logger);
-    const keyring = new Keyring(encryptionKey, env.ENCRYPTION_KEYS_PREVIOUS);
     const adminApiKey = env.ADMIN_API_KEY ?? loadOrCreateSecret(dataDir, 'admin-api.key', () => randomBytes(24).toString('hex'));
-    const { worker, connection } = await createWorker({
-      address: temporalServer.address,
-      namespace: env.TEMPORAL_NAMESPACE,
-      taskQueue: env.TASK_QUEUE,
-      db,
-      bus,
-      keyring,
-      batchThreshold: env.BATCH_THRESHOLD,
-      tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
-      allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
-      rateLimiter: new ProviderRateLimiter(),
-      dataConverter: dataConverterFor(env),
-      tracing,
-      integrationManager: integrationManagerOf(env),
-      limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
-    });
+    // What every role of this process shares: the dev server's address and the key made on first start.
+    const roleEnv = { ...env, TEMPORAL_ADDRESS: temporalServer.address, ENCRYPTION_KEY: encryptionKey };
+    const { worker, close: closeWorker } = await workerFromEnv(roleEnv, { db, bus, tracing });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
-      await connection.close();
+      await closeWorker();
     });
 
-    const temporal = await connectClient({ ...env, TEMPORAL_ADDRESS: temporalServer.address });
+    const temporal = await connectClient(roleEnv);
     stops.push(() => temporal.connection.close());
     const schedules = await applySchedules(temporal, scheduleSettingsFromEnv(env));
     logger.info({ schedules }, 'schedules applied');
-    const app = await buildApp({
-      db,
-      bus,
-      temporal,
-      logger,
-      keyring,
-      connectors: createConnectorRegistry(),
-      taskQueue: env.TASK_QUEUE,
-      adminApiKey,
-      codec: codecFor(env),
-      codecCorsOrigin: env.CODEC_CORS_ORIGIN,
-      trustProxy: env.TRUST_PROXY,
-    });
+    const app = await appFromEnv({ ...roleEnv, ADMIN_API_KEY: adminApiKey }, { db, bus, temporal, logger });
     await app.listen({ host: env.API_HOST, port: env.API_PORT });
     stops.push(() => app.close());
 
@@ -154,7 +125,7 @@ function loadOrCreateSecret(dataDir: string, name: string, make: () => string): 
   return readFileSync(file, 'utf8').trim();
 }
 
-function loadOrCreateEncryptionKey(given: Buffer | undefined, dataDir: string): Buffer {
+function loadOrCreateEncryptionKey(given: Buffer<ArrayBuffer> | undefined, dataDir: string): Buffer<ArrayBuffer> {
   return given ?? Buffer.from(loadOrCreateSecret(dataDir, 'encryption.key', () => randomBytes(32).toString('hex')), 'hex');
 }
 

@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { envFields, loadEnvOrExit } from '../config/env';
 import { syncWorkflowId } from '../contracts/sync';
+import { findConnectionSummary } from '../store/connections';
 import { createDb, type Db } from '../store/db';
 import { updateIntegration } from '../store/integrations';
 import { connectClient } from '../temporal/client';
@@ -88,13 +89,10 @@ async function main(): Promise<void> {
 }
 
 async function tokenState(db: Db, tenantId: string, integrationId: string) {
-  const { rows } = await db.query(
-    `SELECT id, kind, status, expires_at, last_refreshed_at, last_error, secrets_key_id FROM connections WHERE tenant_id = $1 AND integration_id::text = $2`,
-    [tenantId, integrationId],
-  );
-  const r = rows[0];
-  if (!r) return fail('no connection for that integration and tenant');
-  return { connectionId: r.id, kind: r.kind, status: r.status, expiresAt: r.expires_at, lastRefreshedAt: r.last_refreshed_at, lastError: r.last_error, keyId: r.secrets_key_id };
+  const summary = await findConnectionSummary(db, tenantId, integrationId);
+  if (!summary) return fail('no connection for that integration and tenant');
+  const { id, ...rest } = summary;
+  return { connectionId: id, ...rest };
 }
 
 function fail(message: string): never {

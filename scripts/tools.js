@@ -28,4 +28,11 @@ function findTool(name) {
   return onPath(name);
 }
 
-module.exports = { ROOT, TOOLS_DIR, TOOLS_BIN, findTool, onPath };
+/** The path of an installed tool, or an error that says how to install it. */
+function requireTool(name) {
+  const found = findTool(name);
+  if (!found) throw new Error(`The ${name} CLI is not installed: run \`node scripts/bootstrap.js\` first.`);
+  return found;
+}
+
+module.exports = { ROOT, TOOLS_DIR, TOOLS_BIN, findTool, onPath, requireTool };

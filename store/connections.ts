@@ -45,6 +45,55 @@ function toConnection(keyring: Keyring, r: Record<string, unknown>): Connection 
   };
 }
 
+/** What may be shown about a connection: everything but its secrets. */
+export interface ConnectionSummary {
+  id: string;
+  kind: Connection['kind'];
+  status: ConnectionStatus;
+  expiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  lastError: string | null;
+  keyId: string;
+}
+
+export async function findConnectionSummary(db: Db, tenantId: string, integrationId: string): Promise<ConnectionSummary | undefined> {
+  const { rows } = await db.query(
+    `SELECT id, kind, status, expires_at, last_refreshed_at, last_error, secrets_key_id FROM connections WHERE tenant_id = $1 AND integration_id::text = $2`,
+    [tenantId, integrationId],
+  );
+  const r = rows[0];
+  return r
+    ? { id: r.id, kind: r.kind, status: r.status, expiresAt: r.expires_at, lastRefreshedAt: r.last_refreshed_at, lastError: r.last_error, keyId: r.secrets_key_id }
+    : undefined;
+}
+
+/** Whose connection this is; undefined when it no longer exists. */
+export async function findConnectionOwner(db: Db, connectionId: string): Promise<{ integrationId: string; tenantId: string } | undefined> {
+  const { rows } = await db.query<{ integration_id: string; tenant_id: string }>(`SELECT integration_id, tenant_id FROM connections WHERE id::text = $1`, [connectionId]);
+  return rows[0] ? { integrationId: rows[0].integration_id, tenantId: rows[0].tenant_id } : undefined;
+}
+
+/**
+ * The integration a webhook names, found by id and provider alone (a webhook carries no API key), with the
+ * secret its signature is checked against.
+ */
+export async function findWebhookReceiver(
+  db: Db,
+  keyring: Keyring,
+  provider: string,
+  integrationId: string,
+): Promise<{ tenantId: string; integrationStatus: string; webhookSecret: string | undefined } | undefined> {
+  const { rows } = await db.query(
+    `SELECT i.status AS integration_status, ${COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+       FROM integrations i JOIN connections c ON c.integration_id = i.id
+      WHERE i.id = $1::uuid AND i.provider = $2`,
+    [integrationId, provider],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return { tenantId: r.tenant_id, integrationStatus: r.integration_status, webhookSecret: toConnection(keyring, r).secrets.webhookSecret };
+}
+
 export async function getConnectionOfIntegration(db: Db, keyring: Keyring, tenantId: string, integrationId: string): Promise<Connection | undefined> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM connections WHERE tenant_id = $1 AND integration_id::text = $2`, [tenantId, integrationId]);
   return rows[0] ? toConnection(keyring, rows[0]) : undefined;

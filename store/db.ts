@@ -38,3 +38,24 @@ export async function holdClient(db: Db): Promise<HeldClient> {
     },
   };
 }
+
+/** Runs `fn` in one transaction on a held client: committed when it resolves, rolled back when it throws. */
+export async function withTransaction<T>(db: Db, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const held = await holdClient(db);
+  try {
+    await held.client.query('BEGIN');
+    const result = await fn(held.client);
+    await held.client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await held.client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    held.release();
+  }
+}
+
+/** Readiness: the database answers a trivial query. */
+export async function pingDb(db: Db): Promise<void> {
+  await db.query('SELECT 1');
+}

@@ -31,3 +31,39 @@ export async function recordDeadLetters(
     ],
   );
 }
+
+export interface StoredDeadLetter {
+  id: string;
+  syncTaskId: string;
+  entityType: string;
+  externalId: string | null;
+  error: string;
+  raw: unknown;
+  createdAt: Date;
+}
+
+/** The integration's dead letters not yet replayed: newest first to show, oldest first to replay. */
+export async function listPendingDeadLetters(
+  db: Db,
+  input: { tenantId: string; integrationId: string; limit: number; order: 'newest' | 'oldest' },
+): Promise<StoredDeadLetter[]> {
+  const order = input.order === 'newest' ? 'created_at DESC, id DESC' : 'id';
+  const { rows } = await db.query(
+    `SELECT id, sync_task_id, entity_type, external_id, error, raw, created_at FROM dead_letters
+      WHERE tenant_id = $1 AND integration_id::text = $2 AND replayed_at IS NULL ORDER BY ${order} LIMIT $3`,
+    [input.tenantId, input.integrationId, input.limit],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    syncTaskId: r.sync_task_id,
+    entityType: r.entity_type,
+    externalId: r.external_id,
+    error: r.error,
+    raw: r.raw,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function markDeadLettersReplayed(db: Db, ids: readonly string[]): Promise<void> {
+  await db.query(`UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+}

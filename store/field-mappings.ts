@@ -8,3 +8,11 @@ export async function getFieldMapping(db: Db, tenantId: string, integrationId: s
   );
   return rows[0]?.mapping;
 }
+
+export async function saveFieldMapping(db: Db, input: { tenantId: string; integrationId: string; entityType: string; mapping: FieldMapping }): Promise<void> {
+  await db.query(
+    `INSERT INTO field_mappings (integration_id, entity_type, tenant_id, mapping) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (integration_id, entity_type) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now()`,
+    [input.integrationId, input.entityType, input.tenantId, input.mapping],
+  );
+}

@@ -117,3 +117,39 @@ export async function deleteIntegration(db: Db, tenantId: string, id: string): P
   if (!UUID.test(id)) return false;
   return ((await db.query(`DELETE FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rowCount ?? 0) > 0;
 }
+
+/**
+ * Claims up to `limit` due integrations and moves their next sync forward by their interval plus up to 5% jitter,
+ * so integrations created together drift apart. SKIP LOCKED lets two overlapping ticks share the work without waiting.
+ */
+export async function claimDueIntegrations(db: Db, now: string, limit: number): Promise<Array<{ integrationId: string; tenantId: string }>> {
+  const { rows } = await db.query<{ id: string; tenant_id: string }>(
+    `WITH due AS (
+       SELECT id FROM integrations i
+        WHERE status = 'active' AND next_sync_at <= $1
+          -- A connection that needs a new authorisation cannot sync; it is due again once credentials arrive.
+          AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.status = 'reauth_required')
+        ORDER BY next_sync_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+     UPDATE integrations i
+        SET next_sync_at = $1::timestamptz + make_interval(secs => i.sync_interval_seconds * (1 + random() * 0.05)),
+            updated_at = now()
+       FROM due
+      WHERE i.id = due.id
+  RETURNING i.id, i.tenant_id`,
+    [now, limit],
+  );
+  return rows.map((r) => ({ integrationId: r.id, tenantId: r.tenant_id }));
+}
+
+/** True when the integration is the tenant's (and, given a connection id, that connection is the integration's). */
+export async function integrationBelongsTo(db: Db, input: { tenantId: string; integrationId: string; connectionId?: string | undefined }): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM integrations i
+      WHERE i.id::text = $1 AND i.tenant_id = $2
+        AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.id::text = $3))`,
+    [input.integrationId, input.tenantId, input.connectionId ?? null],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -2,8 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findTool } = require('../scripts/tools') as { findTool(name: string): string | undefined };
 
 export interface DevServer {
   address: string;
@@ -13,6 +11,8 @@ export interface DevServer {
 }
 
 export interface DevServerOptions {
+  /** The `temporal` CLI binary (scripts/tools.js finds the pinned one). */
+  binary: string;
   port: number;
   /** Omit for a headless server. */
   uiPort?: number;
@@ -24,8 +24,6 @@ export interface DevServerOptions {
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const binary = findTool('temporal');
-  if (!binary) throw new Error('The temporal CLI is not installed: run `node scripts/bootstrap.js` first.');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
   args.push('--namespace', options.namespace ?? 'default');
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
@@ -33,7 +31,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();

@@ -3,7 +3,7 @@ import { consumerEnvSchema, loadEnvOrExit } from '../config/env';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { createDb } from '../store/db';
 import { connectClient } from '../temporal/client';
-import { createInboundConsumer } from './run-consumer';
+import { createInboundConsumer } from './inbound-consumer';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(consumerEnvSchema);

@@ -1,19 +1,15 @@
 // `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
 import { loadEnvOrExit, workerEnvSchema } from '../config/env';
-import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createEventBus } from '../events/create-bus';
-import { integrationManagerOf } from '../connectors/oauth';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { serveMetrics } from '../observability/metrics';
-import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runMigrations } from '../store/migrate';
 import { connectClient } from '../temporal/client';
-import { dataConverterFor } from '../temporal/data-converter';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { createInboundConsumer } from './run-consumer';
-import { createWorker } from './run-worker';
+import { createInboundConsumer } from './inbound-consumer';
+import { workerFromEnv } from './run-worker';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit(workerEnvSchema);
@@ -25,24 +21,7 @@ async function main(): Promise<void> {
   const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   await runMigrations(db);
   const bus = createEventBus(env);
-  const rateLimiter = new ProviderRateLimiter({ redisUrl: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
-  const { worker, connection } = await createWorker({
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TASK_QUEUE,
-    db,
-    bus,
-    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
-    tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
-    allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
-    rateLimiter,
-    dataConverter: dataConverterFor(env),
-    batchThreshold: env.BATCH_THRESHOLD,
-    tracing,
-    integrationManager: integrationManagerOf(env),
-    limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
-    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH } : {}),
-  });
+  const { worker, close: closeWorker } = await workerFromEnv(env, { db, bus, tracing });
   const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;
   const consumer = temporal && env.REDIS_URL ? createInboundConsumer({ ...env, REDIS_URL: env.REDIS_URL }, { temporal, db, logger }) : undefined;
   await consumer?.start();
@@ -51,8 +30,7 @@ async function main(): Promise<void> {
   await worker.run();
   await consumer?.stop();
   await temporal?.connection.close();
-  await connection.close();
-  await rateLimiter.close();
+  await closeWorker();
   metricsServer?.close();
   await bus.close();
   await db.end();

@@ -1,58 +1,75 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import type { IntegrationManager } from '../connectors/oauth';
-import type { ProviderRateLimiter } from '../connectors/rate-limit';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { WorkerEnv } from '../config/env';
+import { integrationManagerOf } from '../connectors/oauth';
+import { ProviderRateLimiter } from '../connectors/rate-limit';
 import { createConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Tracing } from '../observability/tracing';
-import type { Keyring } from '../security/keyring';
+import { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
+import { dataConverterFor } from '../temporal/data-converter';
 import { createWorkerOptions, type WorkerLimits } from './options';
 
-export interface WorkerRoleDeps {
+/** What a worker needs beyond its activities' dependencies (the registry and the clock are always the real ones). */
+export interface WorkerRoleDeps extends Omit<ActivityDeps, 'connectors' | 'clock'> {
   address: string;
   namespace: string;
   taskQueue: string;
-  db: Db;
-  bus: EventBus;
-  keyring: Keyring;
-  batchThreshold: number;
-  tokenRefreshMarginMs: number;
-  allowInsecureProviderUrls?: boolean;
-  rateLimiter?: ProviderRateLimiter;
-  workflowBundlePath?: string;
+  workflowBundlePath?: string | undefined;
   dataConverter?: DataConverter | undefined;
   tracing?: Tracing;
-  integrationManager?: IntegrationManager | undefined;
   limits?: WorkerLimits;
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
 export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: deps.address });
-  const activities = createActivities({
-    db: deps.db,
-    bus: deps.bus,
-    connectors: createConnectorRegistry(),
-    clock: () => new Date(),
-    keyring: deps.keyring,
-    batchThreshold: deps.batchThreshold,
-    tokenRefreshMarginMs: deps.tokenRefreshMarginMs,
-    allowInsecureProviderUrls: deps.allowInsecureProviderUrls ?? false,
-    ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
-    ...(deps.integrationManager ? { integrationManager: deps.integrationManager } : {}),
-  });
+  const { address, namespace, taskQueue, workflowBundlePath, dataConverter, tracing, limits, ...activityDeps } = deps;
+  const connection = await NativeConnection.connect({ address });
+  const activities = createActivities({ ...activityDeps, connectors: createConnectorRegistry(), clock: () => new Date() });
   const options = createWorkerOptions({
     connection,
-    namespace: deps.namespace,
-    taskQueue: deps.taskQueue,
+    namespace,
+    taskQueue,
     activities,
-    ...(deps.workflowBundlePath ? { workflowBundlePath: deps.workflowBundlePath } : {}),
-    dataConverter: deps.dataConverter,
-    ...(deps.tracing ? { tracing: deps.tracing } : {}),
-    ...(deps.limits ? { limits: deps.limits } : {}),
+    dataConverter,
+    ...(workflowBundlePath ? { workflowBundlePath } : {}),
+    ...(tracing ? { tracing } : {}),
+    ...(limits ? { limits } : {}),
   });
-  const worker = await Worker.create(options);
-  return { worker, connection };
+  return { worker: await Worker.create(options), connection };
+}
+
+export type WorkerRoleEnv = Omit<WorkerEnv, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'INBOUND_STREAM' | 'INBOUND_CONSUMER_GROUP' | 'RUN_CONSUMER' | 'WORKER_METRICS_PORT' | 'TEMPORAL_METRICS_PORT' | 'LOG_LEVEL'>;
+
+/** The one wiring of a worker from its environment, for `npm run worker` and the launcher alike. */
+export async function workerFromEnv(
+  env: WorkerRoleEnv,
+  shared: { db: Db; bus: EventBus; tracing: Tracing },
+): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const rateLimiter = new ProviderRateLimiter({ redisUrl: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX });
+  const integrationManager = integrationManagerOf(env);
+  const { worker, connection } = await createWorker({
+    ...shared,
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TASK_QUEUE,
+    keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
+    tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
+    allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
+    rateLimiter,
+    dataConverter: dataConverterFor(env),
+    batchThreshold: env.BATCH_THRESHOLD,
+    ...(integrationManager ? { integrationManager } : {}),
+    limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+  });
+  return {
+    worker,
+    close: async () => {
+      await connection.close();
+      await rateLimiter.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../store/db';
+import { listPendingDeadLetters } from '../../store/dead-letters';
 import { findIntegration } from '../../store/integrations';
 import { deadLetterReplayWorkflowId, replayDeadLetters } from '../../workflows/replay-dead-letters';
 import { errorSchema, notFound, uuidParam } from '../schemas';
@@ -28,14 +29,8 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      const { rows } = await db.query(
-        `SELECT id, sync_task_id, entity_type, external_id, error, raw, created_at FROM dead_letters
-          WHERE tenant_id = $1 AND integration_id = $2 AND replayed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $3`,
-        [request.tenantId, integration.id, request.query.limit],
-      );
-      return {
-        items: rows.map((r) => ({ id: String(r.id), syncTaskId: r.sync_task_id, entityType: r.entity_type, externalId: r.external_id, error: r.error, raw: r.raw, createdAt: r.created_at.toISOString() })),
-      };
+      const letters = await listPendingDeadLetters(db, { tenantId: request.tenantId, integrationId: integration.id, limit: request.query.limit, order: 'newest' });
+      return { items: letters.map((l) => ({ ...l, createdAt: l.createdAt.toISOString() })) };
     },
   );
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { fieldMappingSchema, mergeMappings } from '../../mapping/field-mapping';
 import type { Db } from '../../store/db';
-import { getFieldMapping } from '../../store/field-mappings';
+import { getFieldMapping, saveFieldMapping } from '../../store/field-mappings';
 import { findIntegration } from '../../store/integrations';
 import { errorSchema, notFound } from '../schemas';
 
@@ -33,11 +33,7 @@ export const mappingRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Connecto
     async (request, reply) => {
       const found = await load(request.tenantId, request.params.id, request.params.entityType);
       if (!found) return reply.code(404).send(notFound('Integration or entity type'));
-      await db.query(
-        `INSERT INTO field_mappings (integration_id, entity_type, tenant_id, mapping) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (integration_id, entity_type) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now()`,
-        [found.integration.id, request.params.entityType, request.tenantId, request.body],
-      );
+      await saveFieldMapping(db, { tenantId: request.tenantId, integrationId: found.integration.id, entityType: request.params.entityType, mapping: request.body });
       return { entityType: request.params.entityType, override: request.body, effective: mergeMappings(found.defaults, request.body) };
     },
   );

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { syncWorkflowId, type SyncState } from '../../contracts/sync';
+import { findConnectionSummary } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
 import { errorSchema, iso, notFound } from '../schemas';
@@ -43,8 +44,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      const { rows } = await db.query<{ status: string }>(`SELECT status FROM connections WHERE integration_id = $1`, [integration.id]);
-      const connectionStatus = rows[0]?.status ?? null;
+      const connectionStatus = (await findConnectionSummary(db, request.tenantId, integration.id))?.status ?? null;
       return {
         integrationId: integration.id,
         syncing: state?.status === 'running',

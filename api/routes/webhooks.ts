@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
 import { metrics } from '../../observability/metrics';
 import type { Keyring } from '../../security/keyring';
+import { findWebhookReceiver } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { forgetDelivery, recordDelivery } from '../../store/webhook-deliveries';
 import { errorSchema } from '../schemas';
@@ -65,14 +66,9 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       const verifier = verifiers[provider];
       const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: `No ${provider} integration ${integrationId} takes webhooks` } });
       if (!verifier || !UUID.test(integrationId)) return notFound();
-      const { rows } = await db.query<{ tenant_id: string; status: string; secrets: Buffer; secrets_key_id: string }>(
-        `SELECT i.tenant_id, i.status, c.secrets, c.secrets_key_id FROM integrations i JOIN connections c ON c.integration_id = i.id
-          WHERE i.id = $1 AND i.provider = $2`,
-        [integrationId, provider],
-      );
-      const row = rows[0];
-      if (!row) return notFound();
-      const secret = keyring.open<Record<string, string>>({ keyId: row.secrets_key_id, blob: row.secrets }).webhookSecret;
+      const receiver = await findWebhookReceiver(db, keyring, provider, integrationId);
+      if (!receiver) return notFound();
+      const secret = receiver.webhookSecret;
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!secret || !verifier.verify(raw, request, secret)) {
         metrics.webhookSignatureFailures.inc({ provider });
@@ -82,11 +78,11 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       if (deliveryId) {
         if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
       }
-      if (row.status === 'paused') return reply.code(200).send({ status: 'paused' as const });
+      if (receiver.integrationStatus === 'paused') return reply.code(200).send({ status: 'paused' as const });
       try {
         const result = await startOrSignalSync(temporal, taskQueue, {
           integrationId,
-          tenantId: row.tenant_id,
+          tenantId: receiver.tenantId,
           trigger: 'webhook',
           mode: 'incremental',
           correlationId: deliveryId ?? randomUUID(),

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { syncWorkflowId } from '../../contracts/sync';
-import { InboundEventConsumer } from '../../events/consumer';
+import { InboundEventConsumer } from '../../workers/inbound-consumer';
 import { createEvent } from '../../events/envelope';
 import { createLogger } from '../../observability/logger';
 import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { syncWorkflowId } from '../../contracts/sync';
+import { requireTool } from '../../scripts/tools';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { integrationSync } from '../../workflows';
 import { FakeShopify } from '../support/fake-shopify';
@@ -37,7 +38,7 @@ describe('integrationSync across a Temporal server restart', () => {
   it('completes the sync with every order stored once', async () => {
     const port = await freePort();
     const dbFile = path.join(stateDir, 'temporal.db');
-    server = await startDevServer({ port, dbFile });
+    server = await startDevServer({ binary: requireTool('temporal'), port, dbFile });
     const integrationId = await createIntegration(env.db, {
       tenantId: TENANT,
       provider: 'shopify',
@@ -57,7 +58,7 @@ describe('integrationSync across a Temporal server restart', () => {
     while ((await stored()) < 250) await new Promise((r) => setTimeout(r, 100));
 
     await server.stop('SIGKILL');
-    server = await startDevServer({ port, dbFile });
+    server = await startDevServer({ binary: requireTool('temporal'), port, dbFile });
 
     const state = await handle.result();
     expect(state).toMatchObject({ status: 'completed', created: 1_000, recordsFetched: 1_000 });

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findTool } = require('../../scripts/tools') as { findTool(name: string): string | undefined };
+import { findTool } from '../../scripts/tools';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findTool } = require('../../scripts/tools') as { findTool(name: string): string | undefined };
+import { findTool } from '../../scripts/tools';
 
 export interface RedisServer {
   url: string;

@@ -10,6 +10,7 @@ import { createDb } from '../../store/db';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../store/embedded';
 import { ensureDatabase } from '../../store/ensure-database';
 import { runMigrations } from '../../store/migrate';
+import { requireTool } from '../../scripts/tools';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/options';
 import { freePort } from './free-port';
@@ -38,7 +39,7 @@ export async function startStack(options: { dataDir: string; durable?: boolean }
   mkdirSync(options.dataDir, { recursive: true });
   const pgDir = path.join(os.tmpdir(), `integration-sync-test-${process.pid}-${randomBytes(4).toString('hex')}`, 'postgres');
   const durable = options.durable ?? false;
-  const startTemporal = (port: number) => startDevServer({ port, ...(durable ? { dbFile: path.join(options.dataDir, 'temporal.sqlite') } : {}) });
+  const startTemporal = (port: number) => startDevServer({ binary: requireTool('temporal'), port, ...(durable ? { dbFile: path.join(options.dataDir, 'temporal.sqlite') } : {}) });
   const startPostgres = (port: number) => startEmbeddedPostgres({ databaseDir: pgDir, port, persistent: durable });
   const startRedis = (port: number) => startRedisServer(port, durable ? ['--appendonly', 'yes', '--dir', options.dataDir] : []);
   const servers = [onFreshPort(startTemporal), onFreshPort(startPostgres), onFreshPort(startRedis)] as const;

@@ -1,14 +1,16 @@
 // Inbound events (spec 000's consumed types) from a Redis stream consumer group, turned into workflow starts.
+// It sits with the workers, above the sync engine: it starts workflows, which the outbound bus in events/ must not.
 import os from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { syncTriggerSchema } from '../contracts/sync';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
+import { integrationBelongsTo } from '../store/integrations';
 import { startOrSignalSync } from '../temporal/sync-starter';
 import { refreshConnection, tokenRefreshWorkflowId } from '../workflows/refresh-connection';
-import { consumedEvents } from './catalogue';
-import { parseEvent, type EventEnvelope } from './envelope';
+import { consumedEvents } from '../events/catalogue';
+import { parseEvent, type EventEnvelope } from '../events/envelope';
 import { redisClient } from '../store/redis';
 
 export interface ConsumerOptions {
@@ -97,13 +99,7 @@ export class InboundEventConsumer {
   /** A message may only touch its own tenant's integration (and that integration's connection). */
   private async checkTenant(event: EventEnvelope): Promise<void> {
     const data = event.data as { integrationId: string; tenantId: string; connectionId?: string };
-    const { rowCount } = await this.deps.db.query(
-      `SELECT 1 FROM integrations i
-        WHERE i.id::text = $1 AND i.tenant_id = $2
-          AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.id::text = $3))`,
-      [data.integrationId, data.tenantId, data.connectionId ?? null],
-    );
-    if (!rowCount) throw new Error(`integration ${data.integrationId}${data.connectionId ? ` with connection ${data.connectionId}` : ''} does not exist for tenant ${data.tenantId}`);
+    if (!(await integrationBelongsTo(this.deps.db, data))) throw new Error(`integration ${data.integrationId}${data.connectionId ? ` with connection ${data.connectionId}` : ''} does not exist for tenant ${data.tenantId}`);
   }
 
   private async dispatch(event: EventEnvelope): Promise<void> {
@@ -133,4 +129,15 @@ export class InboundEventConsumer {
         });
     }
   }
+}
+
+/** The consumer of INBOUND_STREAM as the environment configures it (workers run it, and `npm run consumer`). */
+export function createInboundConsumer(
+  env: { REDIS_URL: string; REDIS_KEY_PREFIX: string; INBOUND_STREAM: string; INBOUND_CONSUMER_GROUP: string; TASK_QUEUE: string },
+  deps: { temporal: Client; db: Db; logger: Logger },
+): InboundEventConsumer {
+  return new InboundEventConsumer(
+    { redisUrl: env.REDIS_URL, stream: `${env.REDIS_KEY_PREFIX}${env.INBOUND_STREAM}`, group: env.INBOUND_CONSUMER_GROUP, claimIdleMs: 30_000, blockMs: 5_000, batchSize: 50 },
+    { ...deps, taskQueue: env.TASK_QUEUE },
+  );
 }
