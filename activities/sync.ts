@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
-import { invalidConfig } from '../connectors/errors';
+import { authExpired, invalidConfig } from '../connectors/errors';
 import { rateLimitKey } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
@@ -55,8 +55,6 @@ const maxIso = (a: string | null, b: string | undefined): string | null => {
   const iso = new Date(b).toISOString();
   return a === null || iso > a ? iso : a;
 };
-
-const authExpired = (message: string) => ApplicationFailure.create({ type: FailureType.AuthExpired, message, nonRetryable: true });
 
 export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, clock } = deps;

@@ -1,8 +1,6 @@
 // Shapes shared by several routes; each route's own params, bodies and responses live beside it.
 import { z } from 'zod';
 
-export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
 export const uuidParam = z.object({ id: z.string().min(1).max(100) }).strict();
 
 export const integrationSchema = z.object({
@@ -28,8 +26,6 @@ export const integrationSchema = z.object({
 });
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export const notFound = (what: string) => ({ error: { code: 'not_found', message: `${what} not found` } });
 
 /** A body that may be left out entirely (no content): it reads as `{}`. */
 export const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? {}, schema);

@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../contracts/failures';
-import { parseRetryAfter, providerFailure } from './errors';
+import type { ApplicationFailure } from '@temporalio/common';
+import { describeError, parseRetryAfter, providerFailure, providerRejected, providerUnavailable } from './errors';
 
 export interface ProviderResponse<T> {
   body: T;
@@ -28,10 +27,7 @@ export async function requestJson<T>(provider: string, url: string, init: Reques
     response = await fetch(url, { ...init, signal });
   } catch (err) {
     if (init.signal?.aborted) throw err;
-    throw ApplicationFailure.create({
-      type: FailureType.ProviderUnavailable,
-      message: `${provider} unreachable: ${err instanceof Error ? err.message : String(err)}`,
-    });
+    throw providerUnavailable(`${provider} unreachable: ${describeError(err)}`);
   }
   const maxBytes = init.maxBytes ?? MAX_RESPONSE_BYTES;
   if (!response.ok) {
@@ -40,16 +36,16 @@ export async function requestJson<T>(provider: string, url: string, init: Reques
     throw init.classify?.(response.status, text, retryAfterMs) ?? providerFailure(provider, response.status, text, retryAfterMs);
   }
   const text = await readBody(response, maxBytes).catch((err: unknown) => {
-    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${provider} answer cut off: ${err instanceof Error ? err.message : String(err)}` });
+    throw providerUnavailable(`${provider} answer cut off: ${describeError(err)}`);
   });
   if (text === undefined) {
-    throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: `${provider} answered more than ${maxBytes} bytes`, nonRetryable: true });
+    throw providerRejected(`${provider} answered more than ${maxBytes} bytes`);
   }
   try {
     return { body: JSON.parse(text) as T, headers: response.headers };
   } catch {
     // A proxy's HTML error page or a truncated body; the next attempt may get the real answer.
-    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${provider} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}` });
+    throw providerUnavailable(`${provider} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
 }
 

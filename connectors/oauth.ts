@@ -1,7 +1,5 @@
 // OAuth 2.0 refresh_token grant (RFC 6749 §6) against a provider's token endpoint.
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../contracts/failures';
-import { parseRetryAfter, providerFailure } from './errors';
+import { describeError, invalidGrant, parseRetryAfter, providerFailure, providerRejected, providerUnavailable } from './errors';
 
 export interface RefreshGrant {
   tokenUrl: string;
@@ -44,7 +42,7 @@ async function requestTokens(source: string, url: string, init: RequestInit, now
   try {
     response = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: `${source} unreachable: ${err instanceof Error ? err.message : String(err)}` });
+    throw providerUnavailable(`${source} unreachable: ${describeError(err)}`);
   }
   const text = await response.text();
   let json: TokenResponse = {};
@@ -54,11 +52,11 @@ async function requestTokens(source: string, url: string, init: RequestInit, now
     // not JSON: judged by status below
   }
   if (json.error === 'invalid_grant') {
-    throw ApplicationFailure.create({ type: FailureType.InvalidGrant, message: `invalid_grant: ${json.error_description ?? 'refresh token rejected'}`, nonRetryable: true });
+    throw invalidGrant(`invalid_grant: ${json.error_description ?? 'refresh token rejected'}`);
   }
   // The body of an error answer is the provider's own words; it never echoes our secrets back, but keep only its error fields.
   if (!response.ok) throw providerFailure(source, response.status, json.error ? `${json.error}: ${json.error_description ?? ''}` : '', parseRetryAfter(response.headers.get('retry-after')));
-  if (!json.access_token) throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: `${source} answered without access_token`, nonRetryable: true });
+  if (!json.access_token) throw providerRejected(`${source} answered without access_token`);
   const expiresIn = json.expires_in === undefined ? undefined : Number(json.expires_in);
   return {
     accessToken: json.access_token,

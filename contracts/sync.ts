@@ -34,15 +34,16 @@ export type SyncInput = z.input<typeof syncInputSchema>;
 export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
 export type SyncMode = z.infer<typeof syncModeSchema>;
 
-export interface SyncCounters {
-  pagesFetched: number;
-  recordsFetched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  failed: number;
-}
+export const syncCountersSchema = z.object({
+  pagesFetched: z.number().int(),
+  recordsFetched: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  failed: z.number().int(),
+});
+export type SyncCounters = z.infer<typeof syncCountersSchema>;
 
 export const emptyCounters = (): SyncCounters => ({
   pagesFetched: 0,
@@ -66,28 +67,32 @@ export function addCounters(a: SyncCounters, b: SyncCounters): SyncCounters {
   };
 }
 
-export type SyncStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+export const syncStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
-/** What `getSyncState` returns. */
-export interface SyncState extends SyncCounters {
-  status: SyncStatus;
-  syncTaskId: string;
-  trigger: SyncTrigger;
-  mode: SyncMode;
-  startedAt: string;
-  finishedAt?: string;
-  entityType: string | null;
-  cursor: string | null;
-  lastError?: string;
-  pendingPasses: number;
-  passes: number;
-}
+/** What the `getSyncState` query returns: the live state of a sync, also answered by the sync-status route. */
+export const syncStateSchema = syncCountersSchema.extend({
+  status: syncStatusSchema,
+  syncTaskId: z.string(),
+  trigger: syncTriggerSchema,
+  mode: syncModeSchema,
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  entityType: z.string().nullable(),
+  cursor: z.string().nullable(),
+  lastError: z.string().optional(),
+  pendingPasses: z.number().int(),
+  passes: z.number().int(),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
 
-export interface RequestSyncInput {
-  trigger?: SyncTrigger;
-  entityType?: string;
-  correlationId?: string;
-}
+/** The `requestSync` signal: one more pass after the running one. */
+export const requestSyncInputSchema = z.object({
+  trigger: syncTriggerSchema.optional(),
+  entityType: z.string().optional(),
+  correlationId: z.string().optional(),
+});
+export type RequestSyncInput = z.infer<typeof requestSyncInputSchema>;
 
 export const SYNC_QUERY = 'getSyncState';
 export const SYNC_SIGNAL = 'requestSync';

@@ -21,18 +21,8 @@ export const envelopeSchema = z
   })
   .strict();
 
-export interface EventEnvelope<T extends EventType = EventType> {
-  id: string;
-  type: T;
-  source: string;
-  time: string;
-  tenantId?: string;
-  integrationId?: string;
-  correlationId?: string;
-  traceparent?: string;
-  tracestate?: string;
-  data: EventData<T>;
-}
+/** The envelope's fields as the schema declares them, with `data` typed by the event's type. */
+export type EventEnvelope<T extends EventType = EventType> = Omit<z.infer<typeof envelopeSchema>, 'type' | 'data'> & { type: T; data: EventData<T> };
 
 /** A UUID-shaped id that is the same for the same type and key, so a retried publish repeats the id and consumers drop the copy. */
 export function deterministicEventId(type: string, key: string): string {

@@ -1,8 +1,8 @@
 // Starts a sync, or asks the running one for one more pass: the one path of the API, webhooks and the event consumer.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
-import { integrationSync, requestSyncSignal } from '../workflows';
+import { syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
+import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../workflows';
 
 export interface SyncStartResult {
   workflowId: string;
@@ -25,7 +25,7 @@ export async function startOrSignalSync(
   for (let attempt = 0; ; attempt++) {
     const syncTaskId = randomUUID();
     try {
-      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [{ ...input, syncTaskId }] });
+      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [syncInputSchema.parse({ ...input, syncTaskId })] });
       return { workflowId, syncTaskId, status: 'started' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -33,11 +33,23 @@ export async function startOrSignalSync(
     try {
       const handle = client.workflow.getHandle(workflowId);
       await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes?.[0] ? { entityType: input.entityTypes[0] } : {}) });
-      const state = options.syncTaskIdOfRunning ? await handle.query<SyncState>('getSyncState').catch(() => null) : null;
+      const state = options.syncTaskIdOfRunning ? await handle.query(getSyncStateQuery).catch(() => null) : null;
       return { workflowId, syncTaskId: state?.syncTaskId ?? null, status: 'coalesced' };
     } catch (err) {
       // It finished between the start and the signal: start a new one.
       if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
     }
+  }
+}
+
+/** The live state of the integration's sync while one runs; null when none does. */
+export async function runningSyncState(client: Client, integrationId: string): Promise<SyncState | null> {
+  try {
+    const handle = client.workflow.getHandle(syncWorkflowId(integrationId));
+    if ((await handle.describe()).status.name !== 'RUNNING') return null;
+    return await handle.query(getSyncStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
   }
 }

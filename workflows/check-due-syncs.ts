@@ -1,6 +1,6 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { syncWorkflowId, type SyncInput } from '../contracts/sync';
+import { syncInputSchema, syncWorkflowId, type SyncInput } from '../contracts/sync';
 import { integrationSync } from './integration-sync';
 import { startAbandonedChildren } from './start-children';
 
@@ -28,7 +28,7 @@ export async function checkDueSyncs(input: CheckDueSyncsInput = {}): Promise<Che
   await publishCheckDue({ timestamp: now });
   const due = await claimDueIntegrations({ now, limit: input.maxStarts ?? 100 });
   const children = await startAbandonedChildren(integrationSync, due, ({ integrationId, tenantId }) => {
-    const sync: SyncInput = { integrationId, tenantId, trigger: 'schedule', mode: 'incremental', correlationId: uuid4() };
+    const sync = syncInputSchema.parse({ integrationId, tenantId, trigger: 'schedule', mode: 'incremental', correlationId: uuid4() } satisfies SyncInput);
     return { workflowId: syncWorkflowId(integrationId), args: [sync], ...(input.syncTaskQueue ? { taskQueue: input.syncTaskQueue } : {}) };
   });
   return { claimed: due.map((d) => d.integrationId), ...children };

@@ -1,4 +1,5 @@
 // Bearer API keys: a tenant key scopes every route to its tenant; the admin key (ADMIN_API_KEY) manages tenants.
+import { apiError } from '../errors';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -21,7 +22,7 @@ const bearer = (request: FastifyRequest): string | undefined => {
   return match?.[1];
 };
 
-const unauthorized = (reply: FastifyReply, message: string) => reply.code(401).send({ error: { code: 'unauthorized', message } });
+const unauthorized = (reply: FastifyReply, message: string) => reply.code(401).send(apiError('unauthorized', message));
 
 export default fp<{ db: Db; adminApiKey?: string | undefined }>(
   async (app: FastifyInstance, { db, adminApiKey }) => {
@@ -37,7 +38,7 @@ export default fp<{ db: Db; adminApiKey?: string | undefined }>(
 
     app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
       const key = bearer(request);
-      if (!adminApiKey) return reply.code(403).send({ error: { code: 'forbidden', message: 'Admin routes are disabled: ADMIN_API_KEY is not set' } });
+      if (!adminApiKey) return reply.code(403).send(apiError('forbidden', 'Admin routes are disabled: ADMIN_API_KEY is not set'));
       const given = Buffer.from(key ?? '');
       const expected = Buffer.from(adminApiKey);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return unauthorized(reply, 'Admin API key required');

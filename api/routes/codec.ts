@@ -1,9 +1,9 @@
 // Codec server for the Temporal UI ("Codec Server endpoint" in its settings): operators holding the admin key see
 // decoded payloads; a history read without the key shows ciphertext only.
+import { errorSchema } from '../errors';
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorSchema } from '../schemas';
 
 const jsonPayload = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }).strict();
 const payloads = z.object({ payloads: z.array(jsonPayload).max(1_000) }).strict();

@@ -1,10 +1,11 @@
+import { errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Keyring } from '../../security/keyring';
 import { upsertConnection, type ConnectionSecrets } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
-import { errorSchema, iso, notFound, uuidParam } from '../schemas';
+import { iso, uuidParam } from '../schemas';
 
 const secret = z.string().min(1).max(4096);
 const oauth2 = z

@@ -1,3 +1,4 @@
+import { apiError, errorSchema, notFound } from '../errors';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -6,7 +7,7 @@ import type { Db } from '../../store/db';
 import { listPendingDeadLetters } from '../../store/dead-letters';
 import { findIntegration } from '../../store/integrations';
 import { deadLetterReplayWorkflowId, replayDeadLetters } from '../../workflows/replay-dead-letters';
-import { errorSchema, notFound, uuidParam } from '../schemas';
+import { uuidParam } from '../schemas';
 
 export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string }> = async (app, { db, temporal, taskQueue }) => {
   app.addHook('onRequest', app.requireTenant);
@@ -49,7 +50,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        return reply.code(409).send({ error: { code: 'already_running', message: 'A replay of this integration is already running' } });
+        return reply.code(409).send(apiError('already_running', 'A replay of this integration is already running'));
       }
       return reply.code(202).send({ workflowId });
     },

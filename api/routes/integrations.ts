@@ -1,9 +1,10 @@
+import { apiError, errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import type { Db } from '../../store/db';
 import { deleteIntegration, findIntegration, insertIntegration, listIntegrations, updateIntegration, type IntegrationRecord } from '../../store/integrations';
-import { errorSchema, optionalBody, integrationSchema, iso, notFound, uuidParam } from '../schemas';
+import { optionalBody, integrationSchema, iso, uuidParam } from '../schemas';
 
 const config = z.record(z.string(), z.unknown());
 const interval = z.number().int().min(60).max(30 * 24 * 3600);
@@ -43,7 +44,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Conn
     },
     async (request, reply) => {
       if (!connectors.has(request.body.provider)) {
-        return reply.code(400).send({ error: { code: 'unknown_provider', message: `Unknown provider "${request.body.provider}"; known: ${[...connectors.keys()].join(', ')}` } });
+        return reply.code(400).send(apiError('unknown_provider', `Unknown provider "${request.body.provider}"; known: ${[...connectors.keys()].join(', ')}`));
       }
       const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body });
       return reply.code(201).send(integrationView(created));
@@ -65,7 +66,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Conn
         try {
           after = cursorSchema.parse(JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString())).after;
         } catch {
-          return reply.code(400).send({ error: { code: 'invalid_cursor', message: 'cursor is not one this API returned' } });
+          return reply.code(400).send(apiError('invalid_cursor', 'cursor is not one this API returned'));
         }
       }
       const rows = await listIntegrations(db, request.tenantId, request.query.limit + 1, after);

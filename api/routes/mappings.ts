@@ -1,3 +1,4 @@
+import { errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ConnectorRegistry } from '../../connectors/registry';
@@ -5,7 +6,6 @@ import { fieldMappingSchema, mergeMappings } from '../../mapping/field-mapping';
 import type { Db } from '../../store/db';
 import { getFieldMapping, saveFieldMapping } from '../../store/field-mappings';
 import { findIntegration } from '../../store/integrations';
-import { errorSchema, notFound } from '../schemas';
 
 const params = z.object({ id: z.string().min(1).max(100), entityType: z.string().min(1).max(100) }).strict();
 const mappingResponse = z.object({ entityType: z.string(), override: fieldMappingSchema.nullable(), effective: fieldMappingSchema });

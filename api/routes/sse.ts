@@ -1,8 +1,8 @@
+import { apiError, errorSchema } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EventBus } from '../../events/bus';
 import type { EventEnvelope } from '../../events/envelope';
-import { errorSchema } from '../schemas';
 
 /**
  * Spec 004's SSE stream of a tenant's sync events (`businessId` is the tenant id). `event:` is the type, `id:` the
@@ -23,7 +23,7 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
     },
     async (request, reply) => {
       if (request.params.businessId !== request.tenantId) {
-        return reply.code(403).send({ error: { code: 'forbidden', message: 'This API key does not belong to that business' } });
+        return reply.code(403).send(apiError('forbidden', 'This API key does not belong to that business'));
       }
       const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : undefined;
       const wanted = (e: EventEnvelope) =>
@@ -41,7 +41,7 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
       let held: EventEnvelope[] | undefined = [];
       const unavailable = (err: unknown) => {
         request.log.warn({ err }, 'event stream unavailable');
-        return reply.code(503).send({ error: { code: 'unavailable', message: 'The event bus is unreachable; try again shortly' } });
+        return reply.code(503).send(apiError('unavailable', 'The event bus is unreachable; try again shortly'));
       };
       let unsubscribe: () => Promise<void>;
       let missed: EventEnvelope[] | undefined;

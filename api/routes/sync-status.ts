@@ -1,11 +1,13 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { errorSchema, notFound } from '../errors';
+import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { syncWorkflowId, type SyncState } from '../../contracts/sync';
+import { syncStateSchema } from '../../contracts/sync';
 import { findConnectionSummary } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
-import { errorSchema, iso, notFound } from '../schemas';
+import { runningSyncState } from '../../temporal/sync-starter';
+import { iso } from '../schemas';
 
 /** Spec 004's sync-status route: the live state from the workflow's query, and the last result kept on the integration. */
 export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client }> = async (app, { db, temporal }) => {
@@ -21,7 +23,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
           200: z.object({
             integrationId: z.string(),
             syncing: z.boolean(),
-            state: z.record(z.string(), z.unknown()).nullable(),
+            state: syncStateSchema.nullable(),
             lastSync: z
               .object({ status: z.string().nullable(), syncTaskId: z.string().nullable(), startedAt: z.string().nullable(), finishedAt: z.string().nullable(), counts: z.record(z.string(), z.number()).nullable(), error: z.string().nullable() })
               .nullable(),
@@ -37,18 +39,12 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.integrationId);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      let state: SyncState | null = null;
-      try {
-        const handle = temporal.workflow.getHandle(syncWorkflowId(integration.id));
-        if ((await handle.describe()).status.name === 'RUNNING') state = await handle.query<SyncState>('getSyncState');
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      const state = await runningSyncState(temporal, integration.id);
       const connectionStatus = (await findConnectionSummary(db, request.tenantId, integration.id))?.status ?? null;
       return {
         integrationId: integration.id,
         syncing: state?.status === 'running',
-        state: state as Record<string, unknown> | null,
+        state,
         lastSync: integration.lastSyncStatus
           ? {
               status: integration.lastSyncStatus,

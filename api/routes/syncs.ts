@@ -1,3 +1,4 @@
+import { apiError, errorSchema, notFound } from '../errors';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -5,7 +6,7 @@ import { z } from 'zod';
 import { syncModeSchema, syncWorkflowId } from '../../contracts/sync';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
-import { errorSchema, optionalBody, notFound, uuidParam } from '../schemas';
+import { optionalBody, uuidParam } from '../schemas';
 import { startOrSignalSync } from '../../temporal/sync-starter';
 
 const startResponse = z.object({ workflowId: z.string(), syncTaskId: z.string().nullable(), status: z.enum(['started', 'coalesced']) });
@@ -26,7 +27,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQ
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      if (integration.status === 'paused') return reply.code(409).send({ error: { code: 'paused', message: `Integration is paused: ${integration.pauseReason ?? ''}`.trim() } });
+      if (integration.status === 'paused') return reply.code(409).send(apiError('paused', `Integration is paused: ${integration.pauseReason ?? ''}`.trim()));
       const result = await startOrSignalSync(temporal, taskQueue, {
         integrationId: integration.id,
         tenantId: request.tenantId,

@@ -1,8 +1,9 @@
+import { apiError, errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../store/db';
 import { createApiKey, createTenant, tenantExists } from '../../store/tenants';
-import { errorSchema, optionalBody, notFound } from '../schemas';
+import { optionalBody } from '../schemas';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, - and _, at most 63');
 
@@ -21,7 +22,7 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     },
     async (request, reply) => {
       const tenant = await createTenant(db, request.body);
-      if (!tenant) return reply.code(409).send({ error: { code: 'conflict', message: `Tenant ${request.body.id} already exists` } });
+      if (!tenant) return reply.code(409).send(apiError('conflict', `Tenant ${request.body.id} already exists`));
       return reply.code(201).send({ ...tenant, createdAt: tenant.createdAt.toISOString() });
     },
   );

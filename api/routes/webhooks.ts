@@ -1,3 +1,4 @@
+import { apiError, errorSchema } from '../errors';
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -10,7 +11,6 @@ import type { Keyring } from '../../security/keyring';
 import { findWebhookReceiver } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { forgetDelivery, recordDelivery } from '../../store/webhook-deliveries';
-import { errorSchema } from '../schemas';
 import { startOrSignalSync } from '../../temporal/sync-starter';
 
 type Headers = FastifyRequest['headers'];
@@ -64,7 +64,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
     async (request, reply) => {
       const { provider, integrationId } = request.params;
       const verifier = verifiers[provider];
-      const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: `No ${provider} integration ${integrationId} takes webhooks` } });
+      const notFound = () => reply.code(404).send(apiError('not_found', `No ${provider} integration ${integrationId} takes webhooks`));
       if (!verifier || !UUID.test(integrationId)) return notFound();
       const receiver = await findWebhookReceiver(db, keyring, provider, integrationId);
       if (!receiver) return notFound();
@@ -72,7 +72,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!secret || !verifier.verify(raw, request, secret)) {
         metrics.webhookSignatureFailures.inc({ provider });
-        return reply.code(401).send({ error: { code: 'invalid_signature', message: 'Webhook signature missing or invalid' } });
+        return reply.code(401).send(apiError('invalid_signature', 'Webhook signature missing or invalid'));
       }
       const deliveryId = verifier.deliveryId(request.headers);
       if (deliveryId) {

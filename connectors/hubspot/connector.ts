@@ -1,9 +1,7 @@
 // HubSpot CRM v3: deals → Opportunity, companies → Account. List paging through paging.next.after; incremental
 // through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query.
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../contracts/failures';
 import { providerBaseUrl } from '../base-url';
-import { invalidConfig } from '../errors';
+import { invalidConfig, rateLimited } from '../errors';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
 import { hubspotMappings } from './mappings';
@@ -30,7 +28,7 @@ interface SearchCursor {
 const classify = (status: number, body: string, retryAfterMs: number | undefined) => {
   if (status === 429) {
     // HubSpot's limits are per second or per ten seconds; without Retry-After wait one interval.
-    return ApplicationFailure.create({ type: FailureType.RateLimited, message: `hubspot answered 429: ${body.slice(0, 300)}`, nextRetryDelay: retryAfterMs ?? 1_000 });
+    return rateLimited(`hubspot answered 429: ${body.slice(0, 300)}`, retryAfterMs ?? 1_000);
   }
   return undefined;
 };

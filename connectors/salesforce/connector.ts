@@ -1,9 +1,7 @@
 // Salesforce REST: SOQL through /services/data/vXX.X/query, nextRecordsUrl paging (relative to instance_url),
 // incremental on SystemModstamp.
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../contracts/failures';
 import { providerBaseUrl } from '../base-url';
-import { invalidConfig } from '../errors';
+import { authExpired, invalidConfig, rateLimited } from '../errors';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
 import { salesforceMappings } from './mappings';
@@ -22,10 +20,10 @@ interface QueryPage {
 const classify = (status: number, body: string) => {
   if (body.includes('REQUEST_LIMIT_EXCEEDED')) {
     // The org's API allowance is used up; it refills over the rolling day, so wait longer than a blip.
-    return ApplicationFailure.create({ type: FailureType.RateLimited, message: `salesforce answered ${status}: ${body.slice(0, 300)}`, nextRetryDelay: 60_000 });
+    return rateLimited(`salesforce answered ${status}: ${body.slice(0, 300)}`, 60_000);
   }
   if (status === 401 || body.includes('INVALID_SESSION_ID')) {
-    return ApplicationFailure.create({ type: FailureType.AuthExpired, message: `salesforce answered ${status}: ${body.slice(0, 300)}`, nonRetryable: true });
+    return authExpired(`salesforce answered ${status}: ${body.slice(0, 300)}`);
   }
   return undefined;
 };

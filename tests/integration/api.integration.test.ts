@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import Redis from 'ioredis';
+import { getSyncStateQuery } from '../../workflows';
 import type { App } from '../../api/app';
-import type { SyncState } from '../../contracts/sync';
 import { syncWorkflowId } from '../../contracts/sync';
 import { ADMIN_KEY, startApi } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
@@ -205,7 +205,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         const cancel = await call('DELETE', `/integrations/${id}/sync`, { key: keyA });
         expect(cancel.status).toBe(202);
         await expect(env.client.workflow.getHandle(syncWorkflowId(id)).result()).rejects.toThrow();
-        const state = await env.client.workflow.getHandle(syncWorkflowId(id)).query<SyncState>('getSyncState');
+        const state = await env.client.workflow.getHandle(syncWorkflowId(id)).query(getSyncStateQuery);
         expect(state.status).toBe('cancelled');
         expect((await call('DELETE', `/integrations/${id}/sync`, { key: keyA })).status).toBe(404);
       } finally {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { getSyncStateQuery, integrationSync } from '../../workflows';
 import type { SyncInput, SyncState } from '../../contracts/sync';
 import { syncWorkflowId } from '../../contracts/sync';
 import type { EventEnvelope } from '../../events/envelope';
-import { integrationSync } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
@@ -140,7 +140,7 @@ describe('integrationSync against a fake Shopify', () => {
       });
       const seen: SyncState[] = [];
       for (;;) {
-        const state = await handle.query<SyncState>('getSyncState');
+        const state = await handle.query(getSyncStateQuery);
         if (state.status !== 'running') break;
         seen.push(state);
         await new Promise((r) => setTimeout(r, 150));

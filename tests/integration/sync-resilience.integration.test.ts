@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import type { SyncInput, SyncState } from '../../contracts/sync';
+import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../../workflows';
+import type { SyncInput } from '../../contracts/sync';
 import { syncWorkflowId } from '../../contracts/sync';
 import type { EventEnvelope } from '../../events/envelope';
-import { integrationSync, requestSyncSignal } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { waitFor } from '../support/wait';
@@ -104,7 +104,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
 
-    const state = await handle.query<SyncState>('getSyncState');
+    const state = await handle.query(getSyncStateQuery);
     expect(state.status).toBe('cancelled');
     const stored = await shardCount(env.db, integrationId);
     expect(stored % 25).toBe(0); // whole pages only
