@@ -1,4 +1,4 @@
-// One fetched page through the pipeline: publish raw → map → store → publish results. Plain functions, so the
+// One fetched page through the pipeline: publish raw → map → store → announce. Plain functions, so the
 // benchmark's raw pipeline and the Temporal activity run exactly the same code.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
@@ -6,10 +6,11 @@ import { emptyCounters, type SyncCounters } from '../contracts/sync';
 import type { Connector, RawRecord } from '../connectors/types';
 import type { EventBus } from '../events/bus';
 import { createEvent, type EventContext, type EventEnvelope } from '../events/envelope';
-import { mapRecord, MappingError, type FieldMapping } from '../mapping/field-mapping';
+import { mapFieldsLeniently, mapRecord, MappingError, type FieldMapping } from '../mapping/field-mapping';
 import type { Db } from '../store/db';
 import { recordDeadLetters, type DeadLetter } from '../store/dead-letters';
-import { upsertShards, type ShardInput } from '../store/shards';
+import { upsertShards, type ShardInput, type ShardResult } from '../store/shards';
+import { announcerFor, type AnnounceContext } from './announcers';
 
 export interface PageContext {
   db: Db;
@@ -31,116 +32,81 @@ export interface PageContext {
 export const idempotencyKeyOf = (integrationId: string, externalId: string, syncTaskId: string) =>
   `${integrationId}-${externalId}-${syncTaskId}`;
 
+/** One page: raw events out while it is mapped and stored, then what was stored or rejected is announced. */
 export async function processPage(ctx: PageContext, fetched: readonly RawRecord[]): Promise<SyncCounters> {
   const started = ctx.now().getTime();
-  const counters = { ...emptyCounters(), pagesFetched: 1, recordsFetched: fetched.length };
   // A provider may repeat a record within a page; the last copy wins, as it would in a second upsert.
   const records = [...new Map(fetched.map((r) => [r.externalId, r])).values()];
-  const base: EventContext = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId };
-  const keyOf = (externalId: string) => idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
-
-  // Raw events go out while the page is mapped and stored; the results are published only after both, so a consumer
-  // still sees a record's raw event before its mapped one.
-  const rawPublished = ctx.bus.publish(rawEvents(ctx, records, base, keyOf));
+  // The results are published only after the raw events, so a consumer sees a record's raw event before its mapped one.
+  const rawPublished = ctx.bus.publish(rawEvents(ctx, records));
   rawPublished.catch(() => undefined);
-
-  const valid: Array<ShardInput & { mapped: Record<string, unknown> }> = [];
-  const rejected: DeadLetter[] = [];
-  for (const record of records) {
-    try {
-      const mapped = mapRecord(ctx.mapping, ctx.schema, record.data);
-      const json = JSON.stringify(mapped);
-      valid.push({ externalId: record.externalId, data: mapped, mapped, contentHash: createHash('sha256').update(json).digest('base64url') });
-    } catch (err) {
-      if (!(err instanceof MappingError)) throw err;
-      rejected.push({ externalId: record.externalId, raw: record.data, error: err.message, attempts: 1 });
-    }
-  }
-
-  const key = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId };
-  const [stored] = await Promise.all([upsertShards(ctx.db, key, valid), recordDeadLetters(ctx.db, key, rejected), rawPublished]);
-
-  const now = ctx.now();
-  const syncedAt = now.toISOString();
-  const duration = now.getTime() - started;
-  const mappedByExternalId = new Map(valid.map((v) => [v.externalId, v.mapped]));
-  const events: EventEnvelope[] = [];
-  for (const result of stored) {
-    counters[result.outcome] += 1;
-    if (result.outcome === 'unchanged') continue;
-    const idempotencyKey = keyOf(result.externalId);
-    const context = { ...base, idempotencyKey, time: now };
-    events.push(
-      createEvent(
-        'integration.data.mapped',
-        {
-          integrationId: ctx.integrationId,
-          tenantId: ctx.tenantId,
-          shardId: result.shardId,
-          externalId: result.externalId,
-          syncTaskId: ctx.syncTaskId,
-          idempotencyKey,
-          correlationId: ctx.correlationId,
-          success: true,
-          duration,
-        },
-        context,
-      ),
-    );
-    if (ctx.entityType !== 'Order') continue;
-    const order = mappedByExternalId.get(result.externalId) as { orderNumber: string; status: string; createdAt: string; updatedAt: string };
-    const ref = { orderId: result.shardId, orderNumber: order.orderNumber, externalId: result.externalId, platform: ctx.connector.platform, status: order.status };
-    events.push(
-      result.outcome === 'created'
-        ? createEvent('integration.sync.order.created', { ...ref, createdAt: order.createdAt, syncedAt }, context)
-        : createEvent('integration.sync.order.updated', { ...ref, updatedAt: order.updatedAt, syncedAt }, context),
-    );
-  }
-  for (const letter of rejected) {
-    counters.rejected += 1;
-    const idempotencyKey = keyOf(letter.externalId);
-    const context = { ...base, idempotencyKey, time: now };
-    events.push(
-      createEvent(
-        'integration.data.mapping.failed',
-        {
-          integrationId: ctx.integrationId,
-          tenantId: ctx.tenantId,
-          externalId: letter.externalId,
-          syncTaskId: ctx.syncTaskId,
-          idempotencyKey,
-          correlationId: ctx.correlationId,
-          error: letter.error,
-          // Mapping is deterministic: a second attempt cannot change the answer, so the first one is final.
-          retryAttempt: 0,
-        },
-        context,
-      ),
-    );
-    if (ctx.entityType === 'Order') {
-      const raw = letter.raw as Record<string, unknown>;
-      const orderNumber = raw.name ?? raw.number ?? raw.order_number;
-      events.push(
-        createEvent(
-          'integration.sync.order.rejected',
-          {
-            externalId: letter.externalId,
-            ...(orderNumber !== undefined && orderNumber !== null ? { orderNumber: String(orderNumber) } : {}),
-            platform: ctx.connector.platform,
-            reason: letter.error,
-            rejectedAt: syncedAt,
-          },
-          context,
-        ),
-      );
-    }
-  }
-  await ctx.bus.publish(events);
+  const page = mapPage(ctx, records);
+  const [stored] = await Promise.all([storePage(ctx, page), rawPublished]);
+  const counters = { ...emptyCounters(), pagesFetched: 1, recordsFetched: fetched.length };
+  for (const result of stored) counters[result.outcome] += 1;
+  counters.rejected += page.rejected.length;
+  await ctx.bus.publish(announcePage(ctx, page, stored, ctx.now().getTime() - started));
   return counters;
 }
 
+interface MappedPage {
+  valid: Array<ShardInput & { mapped: Record<string, unknown> }>;
+  rejected: Array<DeadLetter & { partial: Record<string, unknown> }>;
+}
+
+function mapPage(ctx: PageContext, records: readonly RawRecord[]): MappedPage {
+  const page: MappedPage = { valid: [], rejected: [] };
+  for (const record of records) {
+    try {
+      const mapped = mapRecord(ctx.mapping, ctx.schema, record.data);
+      const contentHash = createHash('sha256').update(JSON.stringify(mapped)).digest('base64url');
+      page.valid.push({ externalId: record.externalId, data: mapped, mapped, contentHash });
+    } catch (err) {
+      if (!(err instanceof MappingError)) throw err;
+      page.rejected.push({ externalId: record.externalId, raw: record.data, error: err.message, attempts: 1, partial: mapFieldsLeniently(ctx.mapping, record.data) });
+    }
+  }
+  return page;
+}
+
+async function storePage(ctx: PageContext, page: MappedPage): Promise<ShardResult[]> {
+  const key = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId };
+  const [stored] = await Promise.all([upsertShards(ctx.db, key, page.valid), recordDeadLetters(ctx.db, key, page.rejected)]);
+  return stored;
+}
+
+/** The generic data events of spec 000 for every changed or rejected record, and the entity type's own events. */
+function announcePage(ctx: PageContext, page: MappedPage, stored: readonly ShardResult[], duration: number): EventEnvelope[] {
+  const now = ctx.now();
+  const announcer = announcerFor(ctx.entityType);
+  const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
+  const announce = (externalId: string): AnnounceContext & { idempotencyKey: string } => {
+    const idempotencyKey = idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
+    return { idempotencyKey, platform: ctx.connector.platform, syncedAt: now.toISOString(), event: { ...eventContext(ctx), idempotencyKey, time: now } };
+  };
+  const mappedByExternalId = new Map(page.valid.map((v) => [v.externalId, v.mapped]));
+  const events: EventEnvelope[] = [];
+  for (const { externalId, shardId, outcome } of stored) {
+    if (outcome === 'unchanged') continue;
+    const at = announce(externalId);
+    events.push(createEvent('integration.data.mapped', { ...common, shardId, externalId, idempotencyKey: at.idempotencyKey, success: true, duration }, at.event));
+    events.push(...announcer.stored({ shardId, externalId, outcome, mapped: mappedByExternalId.get(externalId)! }, at));
+  }
+  for (const { externalId, error, partial } of page.rejected) {
+    const at = announce(externalId);
+    // Mapping is deterministic: a second attempt cannot change the answer, so the first one is final.
+    events.push(createEvent('integration.data.mapping.failed', { ...common, externalId, idempotencyKey: at.idempotencyKey, error, retryAttempt: 0 }, at.event));
+    events.push(...announcer.rejected({ externalId, reason: error, partial }, at));
+  }
+  return events;
+}
+
+const eventContext = (ctx: PageContext): EventContext => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId });
+
 /** At most `batchThreshold` records: one `integration.data.raw` each; more: one `integration.data.raw.batch`. */
-function rawEvents(ctx: PageContext, records: readonly RawRecord[], base: EventContext, keyOf: (id: string) => string): EventEnvelope[] {
+function rawEvents(ctx: PageContext, records: readonly RawRecord[]): EventEnvelope[] {
+  const base = eventContext(ctx);
+  const keyOf = (externalId: string) => idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
   const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
   if (records.length <= ctx.batchThreshold) {
     return records.map((r) =>

@@ -112,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
   await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
   await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue, connectors: deps.connectors });
   if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233' });
   return app;
 }

@@ -43,4 +43,22 @@ export interface Connector {
   /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
   defaultPace?: Pace;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
+  /** Set when the provider can call us: `POST /webhooks/<provider>/<integrationId>`. */
+  webhook?: WebhookReceiver;
+}
+
+/** A webhook as it arrived, before anything in it is trusted. */
+export interface WebhookDelivery {
+  method: string;
+  /** The URL the provider called, as the public sees it (behind a proxy: the forwarded proto and host). */
+  publicUrl: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  rawBody: Buffer;
+}
+
+/** How a provider's webhooks are authenticated and told apart. */
+export interface WebhookReceiver {
+  verify(delivery: WebhookDelivery, secret: string): boolean;
+  /** The provider's id of this delivery, for dropping redeliveries; undefined when it sends none. */
+  deliveryId(delivery: WebhookDelivery): string | undefined;
 }

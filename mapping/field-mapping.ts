@@ -114,3 +114,17 @@ export function mapRecord<S extends z.ZodType>(mapping: FieldMapping, schema: S,
   }
   return result.data;
 }
+
+/** The fields of a record that map on their own, for describing a record the full mapping rejected. */
+export function mapFieldsLeniently(mapping: FieldMapping, raw: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, rule] of Object.entries(mapping.fields)) {
+    try {
+      const value = applyRule(field, rule, raw);
+      if (value !== undefined && value !== null) out[field] = value;
+    } catch (err) {
+      if (!(err instanceof MappingError)) throw err;
+    }
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Keyring } from '../security/keyring';
-import type { Db } from './db';
+import { isUuid, type Db } from './db';
 
 export type ConnectionStatus = 'active' | 'refresh_failing' | 'reauth_required';
 
@@ -77,12 +77,13 @@ export async function findConnectionOwner(db: Db, connectionId: string): Promise
  * The integration a webhook names, found by id and provider alone (a webhook carries no API key), with the
  * secret its signature is checked against.
  */
-export async function findWebhookReceiver(
+export async function findWebhookTarget(
   db: Db,
   keyring: Keyring,
   provider: string,
   integrationId: string,
 ): Promise<{ tenantId: string; integrationStatus: string; webhookSecret: string | undefined } | undefined> {
+  if (!isUuid(integrationId)) return undefined;
   const { rows } = await db.query(
     `SELECT i.status AS integration_status, ${COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
        FROM integrations i JOIN connections c ON c.integration_id = i.id

@@ -2,6 +2,11 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
 export type Db = Pool;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids from outside are checked before a `uuid` column is compared with them (a bad one would be a query error). */
+export const isUuid = (id: string) => UUID.test(id);
+
 export function createDb(connectionString: string, options: PoolConfig = {}): Db {
   const pool = new Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000, ...options });
   // An idle client losing its server must not crash the process; the next query reconnects.

@@ -1,5 +1,5 @@
 import type { SyncCounters, SyncStatus } from '../contracts/sync';
-import type { Db } from './db';
+import { isUuid, type Db } from './db';
 
 /** The final result goes to the integration's row, so status outlives the workflow's retention. */
 export async function recordSyncResult(
@@ -57,11 +57,9 @@ function toRecord(r: Record<string, unknown>): IntegrationRecord {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Always scoped by tenant: another tenant's integration is as absent as a missing one. */
 export async function findIntegration(db: Db, tenantId: string, id: string): Promise<IntegrationRecord | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
@@ -96,7 +94,7 @@ export async function updateIntegration(
   id: string,
   patch: { name?: string | undefined; config?: Record<string, unknown> | undefined; syncIntervalSeconds?: number | undefined; status?: 'active' | 'paused'; pauseReason?: string | null },
 ): Promise<IntegrationRecord | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const { rows } = await db.query(
     `UPDATE integrations SET
         name = COALESCE($3, name),
@@ -114,7 +112,7 @@ export async function updateIntegration(
 }
 
 export async function deleteIntegration(db: Db, tenantId: string, id: string): Promise<boolean> {
-  if (!UUID.test(id)) return false;
+  if (!isUuid(id)) return false;
   return ((await db.query(`DELETE FROM integrations WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rowCount ?? 0) > 0;
 }
 

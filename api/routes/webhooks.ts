@@ -1,55 +1,24 @@
 import { apiError, errorSchema } from '../errors';
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { verifyHubSpotWebhook } from '../../connectors/hubspot/webhook';
 import { z } from 'zod';
-import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
+import type { ConnectorRegistry } from '../../connectors/registry';
 import { metrics } from '../../observability/metrics';
 import type { Keyring } from '../../security/keyring';
-import { findWebhookReceiver } from '../../store/connections';
+import { findWebhookTarget } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { forgetDelivery, recordDelivery } from '../../store/webhook-deliveries';
 import { startOrSignalSync } from '../../temporal/sync-starter';
-
-type Headers = FastifyRequest['headers'];
-const header = (headers: Headers, name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
-
-/** Per provider: how to check a delivery and which header names it for de-duplication. */
-const verifiers: Record<string, { verify(raw: Buffer, request: FastifyRequest, secret: string): boolean; deliveryId(headers: Headers): string | undefined }> = {
-  shopify: {
-    verify: (raw, request, secret) => verifyBase64HmacSha256(raw, header(request.headers, 'x-shopify-hmac-sha256'), secret),
-    deliveryId: (headers) => header(headers, 'x-shopify-webhook-id'),
-  },
-  woocommerce: {
-    verify: (raw, request, secret) => verifyBase64HmacSha256(raw, header(request.headers, 'x-wc-webhook-signature'), secret),
-    deliveryId: (headers) => header(headers, 'x-wc-webhook-delivery-id'),
-  },
-  hubspot: {
-    verify: (raw, request, secret) =>
-      verifyHubSpotWebhook(
-        {
-          method: request.method,
-          uri: `${request.protocol}://${request.host}${request.url}`,
-          rawBody: raw,
-          signature: header(request.headers, 'x-hubspot-signature-v3'),
-          timestamp: header(request.headers, 'x-hubspot-request-timestamp'),
-        },
-        secret,
-      ),
-    // HubSpot sends no delivery id header; its retries carry the same events, which a second pass finds unchanged.
-    deliveryId: () => undefined,
-  },
-};
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Webhooks authenticate by signature, not API key. The raw body is kept for the check; a bad or missing signature
  * is a 401 and starts nothing; a redelivery (same delivery id) is acknowledged and dropped.
  */
-export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; temporal: Client; taskQueue: string }> = async (app, { db, keyring, temporal, taskQueue }) => {
+export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; temporal: Client; taskQueue: string; connectors: ConnectorRegistry }> = async (
+  app,
+  { db, keyring, temporal, taskQueue, connectors },
+) => {
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
 
   app.post(
@@ -63,26 +32,30 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
     },
     async (request, reply) => {
       const { provider, integrationId } = request.params;
-      const verifier = verifiers[provider];
+      const receiver = connectors.get(provider)?.webhook;
       const notFound = () => reply.code(404).send(apiError('not_found', `No ${provider} integration ${integrationId} takes webhooks`));
-      if (!verifier || !UUID.test(integrationId)) return notFound();
-      const receiver = await findWebhookReceiver(db, keyring, provider, integrationId);
-      if (!receiver) return notFound();
-      const secret = receiver.webhookSecret;
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!secret || !verifier.verify(raw, request, secret)) {
+      const target = receiver && (await findWebhookTarget(db, keyring, provider, integrationId));
+      if (!receiver || !target) return notFound();
+      const secret = target.webhookSecret;
+      const delivery = {
+        method: request.method,
+        publicUrl: `${request.protocol}://${request.host}${request.url}`,
+        headers: request.headers,
+        rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      };
+      if (!secret || !receiver.verify(delivery, secret)) {
         metrics.webhookSignatureFailures.inc({ provider });
         return reply.code(401).send(apiError('invalid_signature', 'Webhook signature missing or invalid'));
       }
-      const deliveryId = verifier.deliveryId(request.headers);
+      const deliveryId = receiver.deliveryId(delivery);
       if (deliveryId) {
         if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
       }
-      if (receiver.integrationStatus === 'paused') return reply.code(200).send({ status: 'paused' as const });
+      if (target.integrationStatus === 'paused') return reply.code(200).send({ status: 'paused' as const });
       try {
         const result = await startOrSignalSync(temporal, taskQueue, {
           integrationId,
-          tenantId: receiver.tenantId,
+          tenantId: target.tenantId,
           trigger: 'webhook',
           mode: 'incremental',
           correlationId: deliveryId ?? randomUUID(),

@@ -1,5 +1,6 @@
 // HubSpot CRM v3: deals → Opportunity, companies → Account. List paging through paging.next.after; incremental
 // through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query.
+import { hubspotWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
 import { invalidConfig, rateLimited } from '../errors';
 import { requestJson } from '../http';
@@ -90,4 +91,5 @@ export const hubspotConnector: Connector = {
   // 100 requests per 10 seconds per app and account (standard).
   defaultPace: { perSecond: 10 },
   fetchPage,
+  webhook: hubspotWebhook,
 };

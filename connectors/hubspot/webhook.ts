@@ -1,4 +1,5 @@
-import { verifyBase64HmacSha256 } from '../webhook-signature';
+import type { WebhookReceiver } from '../types';
+import { headerOf, verifyBase64HmacSha256 } from '../webhook-signature';
 
 const MAX_AGE_MS = 5 * 60_000;
 
@@ -16,3 +17,19 @@ export function verifyHubSpotWebhook(
   const signed = Buffer.concat([Buffer.from(`${input.method}${input.uri}`), input.rawBody, Buffer.from(input.timestamp)]);
   return verifyBase64HmacSha256(signed, input.signature, secret);
 }
+
+export const hubspotWebhook: WebhookReceiver = {
+  verify: (delivery, secret) =>
+    verifyHubSpotWebhook(
+      {
+        method: delivery.method,
+        uri: delivery.publicUrl,
+        rawBody: delivery.rawBody,
+        signature: headerOf(delivery, 'x-hubspot-signature-v3'),
+        timestamp: headerOf(delivery, 'x-hubspot-request-timestamp'),
+      },
+      secret,
+    ),
+  // HubSpot sends no delivery id header; its retries carry the same events, which a second pass finds unchanged.
+  deliveryId: () => undefined,
+};

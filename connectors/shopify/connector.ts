@@ -1,4 +1,5 @@
 // Shopify Admin REST orders: cursor paging through the Link header's page_info, limit ≤ 250, X-Shopify-Access-Token.
+import { shopifyWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
 import { invalidConfig } from '../errors';
 import { requestJson } from '../http';
@@ -71,4 +72,5 @@ export const shopifyConnector: Connector = {
   // Leaky bucket of 40 leaking 2 per second (standard plans).
   defaultPace: { perSecond: 2, burst: 40 },
   fetchPage,
+  webhook: shopifyWebhook,
 };

@@ -1,4 +1,5 @@
 // WooCommerce REST API v3 orders: page/per_page paging (≤ 100) with X-WP-TotalPages, consumer key/secret over Basic auth.
+import { woocommerceWebhook } from './webhook';
 import { invalidConfig } from '../errors';
 import { providerBaseUrl } from '../base-url';
 import { requestJson } from '../http';
@@ -42,4 +43,5 @@ export const woocommerceConnector: Connector = {
   entityTypes: ['Order'],
   defaultMappings: woocommerceMappings,
   fetchPage,
+  webhook: woocommerceWebhook,
 };

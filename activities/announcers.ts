@@ -1,0 +1,65 @@
+// What an entity type announces beyond the generic data events, read from its mapped (internal) record, so no
+// provider's field names reach the pipeline: spec 004's order events for `Order`, nothing for the others.
+import { createEvent, type EventContext, type EventEnvelope } from '../events/envelope';
+import type { ShardOutcome } from '../store/shards';
+
+export interface StoredRecord {
+  shardId: string;
+  externalId: string;
+  outcome: Exclude<ShardOutcome, 'unchanged'>;
+  /** The record as mapped into the entity type's internal schema. */
+  mapped: Record<string, unknown>;
+}
+
+export interface RejectedRecord {
+  externalId: string;
+  reason: string;
+  /** Those fields of the mapping that did map, to name the record. */
+  partial: Record<string, unknown>;
+}
+
+export interface AnnounceContext {
+  platform: string;
+  syncedAt: string;
+  event: EventContext;
+}
+
+export interface EntityAnnouncer {
+  stored(record: StoredRecord, ctx: AnnounceContext): EventEnvelope[];
+  rejected(record: RejectedRecord, ctx: AnnounceContext): EventEnvelope[];
+}
+
+interface MappedOrder {
+  orderNumber: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const orderAnnouncer: EntityAnnouncer = {
+  stored({ shardId, externalId, outcome, mapped }, { platform, syncedAt, event }) {
+    const order = mapped as unknown as MappedOrder;
+    const ref = { orderId: shardId, orderNumber: order.orderNumber, externalId, platform, status: order.status };
+    return [
+      outcome === 'created'
+        ? createEvent('integration.sync.order.created', { ...ref, createdAt: order.createdAt, syncedAt }, event)
+        : createEvent('integration.sync.order.updated', { ...ref, updatedAt: order.updatedAt, syncedAt }, event),
+    ];
+  },
+  rejected({ externalId, reason, partial }, { platform, syncedAt, event }) {
+    const orderNumber = partial.orderNumber;
+    return [
+      createEvent(
+        'integration.sync.order.rejected',
+        { externalId, ...(orderNumber !== undefined ? { orderNumber: String(orderNumber) } : {}), platform, reason, rejectedAt: syncedAt },
+        event,
+      ),
+    ];
+  },
+};
+
+const silent: EntityAnnouncer = { stored: () => [], rejected: () => [] };
+
+const announcers: Readonly<Record<string, EntityAnnouncer>> = { Order: orderAnnouncer };
+
+export const announcerFor = (entityType: string): EntityAnnouncer => announcers[entityType] ?? silent;
