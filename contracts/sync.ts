@@ -45,27 +45,13 @@ export const syncCountersSchema = z.object({
 });
 export type SyncCounters = z.infer<typeof syncCountersSchema>;
 
-export const emptyCounters = (): SyncCounters => ({
-  pagesFetched: 0,
-  recordsFetched: 0,
-  created: 0,
-  updated: 0,
-  unchanged: 0,
-  rejected: 0,
-  failed: 0,
-});
+const COUNTER_KEYS = syncCountersSchema.keyof().options;
+const countersOf = (value: (key: keyof SyncCounters) => number) => Object.fromEntries(COUNTER_KEYS.map((k) => [k, value(k)])) as SyncCounters;
 
-export function addCounters(a: SyncCounters, b: SyncCounters): SyncCounters {
-  return {
-    pagesFetched: a.pagesFetched + b.pagesFetched,
-    recordsFetched: a.recordsFetched + b.recordsFetched,
-    created: a.created + b.created,
-    updated: a.updated + b.updated,
-    unchanged: a.unchanged + b.unchanged,
-    rejected: a.rejected + b.rejected,
-    failed: a.failed + b.failed,
-  };
-}
+export const emptyCounters = (): SyncCounters => countersOf(() => 0);
+export const addCounters = (a: SyncCounters, b: SyncCounters): SyncCounters => countersOf((k) => a[k] + b[k]);
+/** Only the counters of an object that has more (a SyncState). */
+export const pickCounters = (s: SyncCounters): SyncCounters => countersOf((k) => s[k]);
 
 export const syncStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type SyncStatus = z.infer<typeof syncStatusSchema>;

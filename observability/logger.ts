@@ -41,7 +41,9 @@ export function createLogger(options: { level: string; name?: string }): Logger 
 export function logFatalErrors(logger: Logger): void {
   const die = (kind: string) => (err: unknown) => {
     logger.fatal({ err }, `${kind}; exiting`);
-    process.exit(1);
+    // The line may still sit in the destination's buffer (stdout a busy pipe): out first, but never wait forever.
+    setTimeout(() => process.exit(1), 1_000);
+    logger.flush(() => process.exit(1));
   };
   process.once('uncaughtException', die('uncaught exception'));
   process.once('unhandledRejection', die('unhandled rejection'));

@@ -1,7 +1,6 @@
 // `npm run ops -- <command>`: what operators otherwise do by hand, against the services the environment names.
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { envFields, loadEnvOrExit } from '../config/env';
 import { syncWorkflowId } from '../contracts/sync';
@@ -10,7 +9,7 @@ import { createDb, type Db } from '../store/db';
 import { updateIntegration } from '../store/integrations';
 import { connectClient } from '../temporal/client';
 import { startOrSignalSync } from '../temporal/sync-starter';
-import { deadLetterReplayWorkflowId, replayDeadLetters } from '../workflows/replay-dead-letters';
+import { startDeadLetterReplay } from '../temporal/workflow-starters';
 
 const USAGE = `usage: npm run ops -- <command> [options]
   syncs [--tenant T] [--status running|completed|failed|cancelled] [--limit N]   list syncs (Temporal visibility)
@@ -70,12 +69,7 @@ async function main(): Promise<void> {
         return updated ? out({ id: updated.id, status: updated.status, pauseReason: updated.pauseReason }) : fail('integration not found for that tenant');
       }
       case 'replay-dead-letters': {
-        const workflowId = deadLetterReplayWorkflowId(needId());
-        await client.workflow
-          .start(replayDeadLetters, { taskQueue: env.TASK_QUEUE, workflowId, args: [{ integrationId: needId(), tenantId: needTenant(), correlationId: randomUUID() }] })
-          .catch((err: unknown) => {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          });
+        const { workflowId } = await startDeadLetterReplay(client, env.TASK_QUEUE, { integrationId: needId(), tenantId: needTenant(), correlationId: randomUUID() });
         return out(await client.workflow.getHandle(workflowId).result());
       }
       case 'token':

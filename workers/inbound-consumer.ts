@@ -1,14 +1,14 @@
 // Inbound events (spec 000's consumed types) from a Redis stream consumer group, turned into workflow starts.
 // It sits with the workers, above the sync engine: it starts workflows, which the outbound bus in events/ must not.
 import os from 'node:os';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { syncTriggerSchema } from '../contracts/sync';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
 import { integrationBelongsTo } from '../store/integrations';
 import { startOrSignalSync } from '../temporal/sync-starter';
-import { refreshConnection, tokenRefreshWorkflowId } from '../workflows/refresh-connection';
+import { startTokenRefresh } from '../temporal/workflow-starters';
 import { consumedEvents } from '../events/catalogue';
 import { parseEvent, type EventEnvelope } from '../events/envelope';
 import { redisClient } from '../store/redis';
@@ -122,11 +122,7 @@ export class InboundEventConsumer {
       });
     } else if (event.type === 'integration.token.refresh-requested') {
       const data = event.data as EventEnvelope<'integration.token.refresh-requested'>['data'];
-      await temporal.workflow
-        .start(refreshConnection, { taskQueue, workflowId: tokenRefreshWorkflowId(data.connectionId), args: [{ connectionId: data.connectionId, requestedAt: data.requestedAt }] })
-        .catch((err: unknown) => {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        });
+      await startTokenRefresh(temporal, taskQueue, { connectionId: data.connectionId, requestedAt: data.requestedAt });
     }
   }
 }

@@ -19,6 +19,7 @@ import { NON_RETRYABLE_FAILURES } from '../contracts/failures';
 import {
   addCounters,
   emptyCounters,
+  pickCounters,
   SYNC_QUERY,
   SYNC_SIGNAL,
   type RequestSyncInput,
@@ -166,10 +167,6 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
     });
     throw err;
   }
-}
-
-function pickCounters(s: SyncCounters): SyncCounters {
-  return { pagesFetched: s.pagesFetched, recordsFetched: s.recordsFetched, created: s.created, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected, failed: s.failed };
 }
 
 function setSearchAttributes(input: SyncInput, state: SyncState, provider?: string): void {

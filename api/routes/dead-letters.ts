@@ -1,12 +1,12 @@
 import { apiError, errorSchema, notFound } from '../errors';
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../store/db';
 import { listPendingDeadLetters } from '../../store/dead-letters';
 import { findIntegration } from '../../store/integrations';
-import { deadLetterReplayWorkflowId, replayDeadLetters } from '../../workflows/replay-dead-letters';
+import { startDeadLetterReplay } from '../../temporal/workflow-starters';
 import { uuidParam } from '../schemas';
 
 export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string }> = async (app, { db, temporal, taskQueue }) => {
@@ -41,17 +41,9 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      const workflowId = deadLetterReplayWorkflowId(integration.id);
-      try {
-        await temporal.workflow.start(replayDeadLetters, {
-          taskQueue,
-          workflowId,
-          args: [{ integrationId: integration.id, tenantId: request.tenantId, correlationId: String(request.headers['x-correlation-id'] ?? randomUUID()) }],
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        return reply.code(409).send(apiError('already_running', 'A replay of this integration is already running'));
-      }
+      const correlationId = String(request.headers['x-correlation-id'] ?? randomUUID());
+      const { workflowId, started } = await startDeadLetterReplay(temporal, taskQueue, { integrationId: integration.id, tenantId: request.tenantId, correlationId });
+      if (!started) return reply.code(409).send(apiError('already_running', 'A replay of this integration is already running'));
       return reply.code(202).send({ workflowId });
     },
   );

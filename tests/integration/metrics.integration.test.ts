@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { syncWorkflowId } from '../../contracts/sync';
 import { integrationSync } from '../../workflows';
 import { startApi } from '../support/api-app';
-import { FakeShopify } from '../support/fake-shopify';
+import type { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
-import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import type { IntegrationEnv } from '../support/integration-env';
 import { createShopIntegration } from '../support/seed';
+import { startShopEnv } from '../support/shop-env';
 
 const TOKEN = 'shpat_metrics';
 const TENANT = 'tenant-metrics';
@@ -13,17 +14,10 @@ const TENANT = 'tenant-metrics';
 describe('Prometheus metrics of the worker, the Temporal SDK and the API', () => {
   let env: IntegrationEnv;
   let shop: FakeShopify;
+  let close: (() => Promise<void>) | undefined;
 
-  beforeAll(async () => {
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN }).start();
-    shop.addOrders(120);
-  });
-
-  afterAll(async () => {
-    await shop?.stop();
-    await env?.close();
-  });
+  beforeAll(async () => ({ env, shop, close } = await startShopEnv(TOKEN, 120)));
+  afterAll(() => close?.());
 
   const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (text: string, series: string) => {

@@ -3,11 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { integrationSync } from '../../workflows';
-import { FakeShopify } from '../support/fake-shopify';
+import type { FakeShopify } from '../support/fake-shopify';
 import { manualSync } from '../support/manual-sync';
 import { freePort } from '../support/free-port';
-import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import type { IntegrationEnv } from '../support/integration-env';
 import { createShopIntegration } from '../support/seed';
+import { startShopEnv } from '../support/shop-env';
 
 const TOKEN = 'shpat_build';
 const TENANT = 'tenant-build';
@@ -15,18 +16,13 @@ const TENANT = 'tenant-build';
 describe('the production build', () => {
   let env: IntegrationEnv;
   let shop: FakeShopify;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build'], { cwd: path.resolve(__dirname, '..', '..'), stdio: 'pipe' });
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN }).start();
-    shop.addOrders(120);
+    ({ env, shop, close } = await startShopEnv(TOKEN, 120));
   });
-
-  afterAll(async () => {
-    await shop?.stop();
-    await env?.close();
-  });
+  afterAll(() => close?.());
 
   it('runs a sync on the compiled worker, which bundles the compiled workflows itself', async () => {
     // No prebuilt bundle: the worker bundles dist/workflows with the interceptor modules, as in production.

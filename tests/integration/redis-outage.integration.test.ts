@@ -7,12 +7,13 @@ import path from 'node:path';
 import type { EventEnvelope } from '../../events/envelope';
 import { integrationSync } from '../../workflows';
 import { dedupe, ofType, readStream } from '../support/events';
-import { FakeShopify } from '../support/fake-shopify';
+import type { FakeShopify } from '../support/fake-shopify';
 import { manualSync } from '../support/manual-sync';
 import { freePort } from '../support/free-port';
-import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import type { IntegrationEnv } from '../support/integration-env';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { createShopIntegration, shardCount } from '../support/seed';
+import { startShopEnv } from '../support/shop-env';
 import { waitFor, withDeadline } from '../support/wait';
 
 const TOKEN = 'shpat_outage';
@@ -21,19 +22,15 @@ const TENANT = 'tenant-outage';
 describe('a sync across a Redis outage', () => {
   let env: IntegrationEnv;
   let shop: FakeShopify;
+  let close: (() => Promise<void>) | undefined;
   let redis: RedisServer;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-outage-'));
 
-  beforeAll(async () => {
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN, pageDelayMs: 50 }).start();
-    shop.addOrders(1_000);
-  });
+  beforeAll(async () => ({ env, shop, close } = await startShopEnv(TOKEN, 1_000, { pageDelayMs: 50 })));
 
   afterAll(async () => {
     await redis?.stop();
-    await shop?.stop();
-    await env?.close();
+    await close?.();
     rmSync(dir, { recursive: true, force: true });
   });
 

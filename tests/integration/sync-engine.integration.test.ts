@@ -6,7 +6,7 @@ import type { EventEnvelope } from '../../events/envelope';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration, createShopIntegration, shardCount } from '../support/seed';
+import { createShopIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-sync';
@@ -112,13 +112,7 @@ describe('integrationSync against a fake Shopify', () => {
   });
 
   it('fails with a typed, non-retryable error when the provider refuses the token', async () => {
-    const other = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: { baseUrl: shop.baseUrl },
-      secrets: { accessToken: 'shpat_revoked_0001' },
-      encryptionKey: env.encryptionKey,
-    });
+    const other = await createShopIntegration(env, shop.baseUrl, TENANT, 'shpat_revoked_0001');
     const correlationId = randomUUID();
     const failure = await env.client.workflow
       .execute(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(other), args: [{ integrationId: other, tenantId: TENANT, trigger: 'manual', correlationId }] })

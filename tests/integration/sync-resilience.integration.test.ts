@@ -10,7 +10,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { waitFor } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
-import { createIntegration, shardCount } from '../support/seed';
+import { createShopIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-resilience';
@@ -29,13 +29,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
   async function newShop(orders: number, pageDelayMs: number) {
     const shop = await new FakeShopify({ accessToken: TOKEN, pageDelayMs }).start();
     shop.addOrders(orders);
-    const integrationId = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: { baseUrl: shop.baseUrl },
-      secrets: { accessToken: TOKEN },
-      encryptionKey: env.encryptionKey,
-    });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     return { shop, integrationId };
   }
 

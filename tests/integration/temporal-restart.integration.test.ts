@@ -8,10 +8,11 @@ import { syncWorkflowId } from '../../contracts/sync';
 import { requireTool } from '../../scripts/tools';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { integrationSync } from '../../workflows';
-import { FakeShopify } from '../support/fake-shopify';
+import type { FakeShopify } from '../support/fake-shopify';
 import { freePort } from '../support/free-port';
-import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
-import { createIntegration, shardCount } from '../support/seed';
+import type { IntegrationEnv } from '../support/integration-env';
+import { createShopIntegration, shardCount } from '../support/seed';
+import { startShopEnv } from '../support/shop-env';
 
 const TOKEN = 'shpat_test_token';
 const TENANT = 'tenant-restart';
@@ -20,18 +21,14 @@ describe('integrationSync across a Temporal server restart', () => {
   let env: IntegrationEnv;
   let server: DevServer;
   let shop: FakeShopify;
+  let close: (() => Promise<void>) | undefined;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'temporal-restart-'));
 
-  beforeAll(async () => {
-    env = await createIntegrationEnv();
-    shop = await new FakeShopify({ accessToken: TOKEN, pageDelayMs: 60 }).start();
-    shop.addOrders(1_000);
-  });
+  beforeAll(async () => ({ env, shop, close } = await startShopEnv(TOKEN, 1_000, { pageDelayMs: 60 })));
 
   afterAll(async () => {
     await server?.stop();
-    await shop?.stop();
-    await env?.close();
+    await close?.();
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -39,13 +36,7 @@ describe('integrationSync across a Temporal server restart', () => {
     const port = await freePort();
     const dbFile = path.join(stateDir, 'temporal.db');
     server = await startDevServer({ binary: requireTool('temporal'), port, dbFile });
-    const integrationId = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: { baseUrl: shop.baseUrl },
-      secrets: { accessToken: TOKEN },
-      encryptionKey: env.encryptionKey,
-    });
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     const worker = await env.startWorker({ TEMPORAL_ADDRESS: server.address });
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
