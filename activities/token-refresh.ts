@@ -15,6 +15,11 @@ export interface RefreshRequest {
   staleAccessToken?: string;
   /** When the refresh was asked for: a refresh done since counts as this one's (its event is re-announced, same id). */
   requestedAt: string;
+  /**
+   * Set by the sweep (its threshold) and by an explicit request (the token's `expiresAt` it names): a token expiring at
+   * or before this is refreshed even when it is outside the margin, and the outcome is always announced.
+   */
+  refreshBefore?: string;
 }
 
 interface RefreshResult {
@@ -30,19 +35,25 @@ interface RefreshResult {
  */
 export async function refreshConnectionTokens(deps: ActivityDeps, request: RefreshRequest): Promise<RefreshOutcome> {
   const { db, bus, keyring, clock } = deps;
+  const announced = request.refreshBefore !== undefined;
   const { outcome, refreshedEvent, failure } = await withTransaction(db, async (client): Promise<RefreshResult> => {
     const connection = await lockConnection(client, keyring, request.connectionId);
     if (!connection) throw invalidConfig(`connection ${request.connectionId} not found`);
     if (connection.kind !== 'oauth2') throw invalidConfig(`connection ${request.connectionId} is not an OAuth connection`);
     const now = clock();
+    const deadline = Math.max(now.getTime() + deps.tokenRefreshMarginMs, request.refreshBefore ? Date.parse(request.refreshBefore) : -Infinity);
+    const refreshedSince = connection.lastRefreshedAt !== null && connection.lastRefreshedAt.toISOString() >= request.requestedAt;
     const fresh = request.staleAccessToken
       ? connection.secrets.accessToken !== request.staleAccessToken
-      : connection.expiresAt !== null && connection.expiresAt.getTime() > now.getTime() + deps.tokenRefreshMarginMs;
+      : (connection.expiresAt !== null && connection.expiresAt.getTime() > deadline) || (announced && refreshedSince);
     const owner = { integrationId: connection.integrationId, tenantId: connection.tenantId };
-    if (connection.status === 'reauth_required') return { outcome: 'reauth_required' };
+    if (connection.status === 'reauth_required') {
+      return { outcome: 'reauth_required', ...(announced ? { failure: { ...owner, error: connection.lastError ?? 'the connection needs a new authorisation' } } : {}) };
+    }
     if (fresh) {
-      const refreshedSince = connection.lastRefreshedAt && connection.lastRefreshedAt.toISOString() >= request.requestedAt;
-      return { outcome: 'already_fresh', ...(refreshedSince ? { refreshedEvent: { ...owner, refreshedAt: connection.lastRefreshedAt! } } : {}) };
+      // A workflow-driven refresh announces the refresh that satisfies it (an earlier one keeps its event id).
+      const announce = connection.lastRefreshedAt && (refreshedSince || announced);
+      return { outcome: 'already_fresh', ...(announce ? { refreshedEvent: { ...owner, refreshedAt: connection.lastRefreshedAt! } } : {}) };
     }
     const { refreshToken, clientId, clientSecret } = connection.secrets;
     const manager = deps.integrationManager;
@@ -79,20 +90,21 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
       ),
     ]);
   }
-  if (failure) await publishRefreshFailed(deps, { connectionId: request.connectionId, ...failure, failedAt: clock() });
+  if (failure) await publishRefreshFailed(deps, { connectionId: request.connectionId, ...failure, requestedAt: request.requestedAt, failedAt: clock() });
   return outcome;
 }
 
 export async function publishRefreshFailed(
   deps: ActivityDeps,
-  input: { connectionId: string; integrationId: string; tenantId: string; error: string; failedAt: Date },
+  input: { connectionId: string; integrationId: string; tenantId: string; error: string; requestedAt: string; failedAt: Date },
 ): Promise<void> {
   const failedAt = input.failedAt.toISOString();
+  // Keyed on the request, not the clock: a retried publish repeats the id, so consumers drop the copy.
   await deps.bus.publish([
     createEvent(
       'integration.token.refresh.failed',
       { connectionId: input.connectionId, integrationId: input.integrationId, error: input.error, failedAt },
-      { tenantId: input.tenantId, integrationId: input.integrationId, idempotencyKey: `${input.connectionId}:refresh-failed:${failedAt}` },
+      { tenantId: input.tenantId, integrationId: input.integrationId, idempotencyKey: `${input.connectionId}:refresh-failed:${input.requestedAt}` },
     ),
   ]);
 }

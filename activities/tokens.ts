@@ -16,7 +16,7 @@ export function createTokenActivities(deps: ActivityDeps) {
     },
 
     /** Refreshes through the single-flight path; the workflow carries only the connection id, never a token. */
-    async refreshConnectionToken(input: { connectionId: string; requestedAt: string }): Promise<RefreshOutcome> {
+    async refreshConnectionToken(input: { connectionId: string; requestedAt: string; refreshBefore?: string }): Promise<RefreshOutcome> {
       const outcome = await refreshConnectionTokens(deps, input).catch((err: unknown) => {
         metrics.tokenRefreshes.inc({ outcome: 'error' });
         throw err;
@@ -26,11 +26,13 @@ export function createTokenActivities(deps: ActivityDeps) {
     },
 
     /** After the last retry of a transient failure: the connection is marked and the failure announced. */
-    async markRefreshFailing(input: { connectionId: string; error: string }): Promise<void> {
+    async markRefreshFailing(input: { connectionId: string; error: string; requestedAt?: string }): Promise<void> {
       const owner = await findConnectionOwner(db, input.connectionId);
       if (!owner) return;
       await setConnectionStatus(db, input.connectionId, 'refresh_failing', input.error);
-      await publishRefreshFailed(deps, { connectionId: input.connectionId, ...owner, error: input.error, failedAt: clock() });
+      const failedAt = clock();
+      // Histories from before requestedAt was passed have none: the failure time keys them as it used to.
+      await publishRefreshFailed(deps, { connectionId: input.connectionId, ...owner, error: input.error, requestedAt: input.requestedAt ?? failedAt.toISOString(), failedAt });
     },
   };
 }

@@ -26,10 +26,11 @@ export interface Connection {
   tokenUrl: string | null;
   expiresAt: Date | null;
   lastRefreshedAt: Date | null;
+  lastError: string | null;
   secrets: ConnectionSecrets;
 }
 
-const COLUMNS = `id, integration_id, tenant_id, kind, status, token_url, expires_at, last_refreshed_at, secrets, secrets_key_id`;
+const COLUMNS = `id, integration_id, tenant_id, kind, status, token_url, expires_at, last_refreshed_at, last_error, secrets, secrets_key_id`;
 
 function toConnection(keyring: Keyring, r: Record<string, unknown>): Connection {
   return {
@@ -41,6 +42,7 @@ function toConnection(keyring: Keyring, r: Record<string, unknown>): Connection 
     tokenUrl: r.token_url as string | null,
     expiresAt: r.expires_at as Date | null,
     lastRefreshedAt: r.last_refreshed_at as Date | null,
+    lastError: r.last_error as string | null,
     secrets: keyring.open<ConnectionSecrets>({ keyId: r.secrets_key_id as string, blob: r.secrets as Buffer }),
   };
 }

@@ -16,17 +16,19 @@ export interface RefreshConnectionInput {
   connectionId: string;
   /** When the refresh was asked for (sweep tick or request); defaults to this workflow's start. */
   requestedAt?: string;
+  /** Refresh a token expiring at or before this, even outside the margin: the sweep's threshold, or a request's expiresAt. */
+  refreshBefore?: string;
 }
 
 /** One OAuth refresh of one connection (workflow ID `token-refresh:<connectionId>`). Carries the id only, never a token. */
 export async function refreshConnection(input: RefreshConnectionInput): Promise<RefreshOutcome | 'refresh_failing'> {
   const requestedAt = input.requestedAt ?? new Date().toISOString();
   try {
-    return await refreshConnectionToken({ connectionId: input.connectionId, requestedAt });
+    return await refreshConnectionToken({ connectionId: input.connectionId, requestedAt, ...(input.refreshBefore ? { refreshBefore: input.refreshBefore } : {}) });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-    await markRefreshFailing({ connectionId: input.connectionId, error: cause?.message ?? err.message });
+    await markRefreshFailing({ connectionId: input.connectionId, error: cause?.message ?? err.message, requestedAt });
     return 'refresh_failing';
   }
 }

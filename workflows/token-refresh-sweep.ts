@@ -28,7 +28,8 @@ export async function tokenRefreshSweep(input: TokenRefreshSweepInput): Promise<
     const page: ExpiringConnection[] = await listExpiringConnections({ threshold: thresholdTime, afterId, limit: input.pageSize ?? 500 });
     const children = await startAbandonedChildren(refreshConnection, page, ({ connectionId }) => ({
       workflowId: tokenRefreshWorkflowId(connectionId),
-      args: [{ connectionId, requestedAt: timestamp }],
+      // Everything it selected is refreshed now: a token expiring before the next sweep must not wait for it.
+      args: [{ connectionId, requestedAt: timestamp, refreshBefore: thresholdTime }],
     }));
     result.started.push(...children.started);
     result.alreadyRunning.push(...children.alreadyRunning);

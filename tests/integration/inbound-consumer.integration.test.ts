@@ -4,6 +4,7 @@ import { InboundEventConsumer } from '../../workers/inbound-consumer';
 import { createEvent } from '../../events/envelope';
 import { createLogger } from '../../observability/logger';
 import { tokenRefreshWorkflowId } from '../../workflows/refresh-connection';
+import { FakeOAuthServer } from '../support/fake-oauth';
 import { FakeShopify } from '../support/fake-shopify';
 import { waitFor, waitForResult } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
@@ -61,20 +62,27 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
     await waitFor(async () => (await pending()) === 0);
   });
 
-  it('starts a token refresh for integration.token.refresh-requested', async () => {
-    const id = await createIntegration(env.db, {
-      tenantId: TENANT,
-      provider: 'shopify',
-      config: {},
-      secrets: { accessToken: 'a', refreshToken: 'r', clientId: 'c', clientSecret: 's' },
-      encryptionKey: env.encryptionKey,
-      oauth: { tokenUrl: 'http://127.0.0.1:9/unreachable', expiresAt: new Date(Date.now() + 86_400_000) },
-    });
-    const connectionId = await connectionIdOf(env.db, id);
-    const now = new Date().toISOString();
-    await send(createEvent('integration.token.refresh-requested', { connectionId, integrationId: id, tenantId: TENANT, expiresAt: now, requestedAt: now }));
-    // Not expiring within the margin, so the refresh finds it fresh: what matters here is that the workflow ran.
-    expect(await waitForResult(() => env.client.workflow.getHandle(tokenRefreshWorkflowId(connectionId)).result())).toBe('already_fresh');
+  it('refreshes for integration.token.refresh-requested, though the token is outside the margin', async () => {
+    const oauth = await new FakeOAuthServer({ clientId: 'c', clientSecret: 's', rotate: false }).start();
+    oauth.validRefreshTokens.add('r');
+    try {
+      const expiresAt = new Date(Date.now() + 86_400_000);
+      const id = await createIntegration(env.db, {
+        tenantId: TENANT,
+        provider: 'shopify',
+        config: {},
+        secrets: { accessToken: 'a', refreshToken: 'r', clientId: 'c', clientSecret: 's' },
+        encryptionKey: env.encryptionKey,
+        oauth: { tokenUrl: oauth.tokenUrl, expiresAt },
+      });
+      const connectionId = await connectionIdOf(env.db, id);
+      const requestedAt = new Date().toISOString();
+      await send(createEvent('integration.token.refresh-requested', { connectionId, integrationId: id, tenantId: TENANT, expiresAt: expiresAt.toISOString(), requestedAt }));
+      expect(await waitForResult(() => env.client.workflow.getHandle(tokenRefreshWorkflowId(connectionId)).result())).toBe('refreshed');
+      expect(oauth.calls).toBe(1);
+    } finally {
+      await oauth.stop();
+    }
   });
 
   it('dead-letters a poison message with the reason and acknowledges it', async () => {

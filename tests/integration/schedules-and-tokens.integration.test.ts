@@ -162,28 +162,62 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
     expect(new Set(started).size).toBe(1_500);
   });
 
-  it('refreshes exactly the connections expiring before thresholdTime and announces it', async () => {
-    const oauth = await oauthServer(true);
-    const soon = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 5 * 60_000));
-    const later = await oauthIntegration(oauth.tokenUrl, new Date(Date.now() + 3 * 24 * HOUR));
+  it('refreshes every connection the sweep selects (expiring before thresholdTime), not only those within the margin', async () => {
+    // Not rotating: the three connections share one refresh token.
+    const oauth = await oauthServer(false);
+    const inMinutes = (minutes: number) => oauthIntegration(oauth.tokenUrl, new Date(Date.now() + minutes * 60_000));
+    // Interval 1 h + margin 10 min: +5 and +30 and +65 min expire before the next sweep; +3 days does not.
+    const due = [await inMinutes(5), await inMinutes(30), await inMinutes(65)];
+    const later = await inMinutes(3 * 24 * 60);
     const sweepId = `sweep-${randomUUID()}`;
     const result = await env.client.workflow.execute(tokenRefreshSweep, { taskQueue: env.taskQueue, workflowId: sweepId, args: [{ intervalMs: HOUR, marginMs: 10 * 60_000 }] });
     recordHistory('token-refresh-sweep', sweepId, env.servers.temporalAddress);
-    const soonConnection = await connectionIdOf(env.db, soon);
-    expect(result.started).toContain(tokenRefreshWorkflowId(soonConnection));
+    const dueConnections = await Promise.all(due.map((id) => connectionIdOf(env.db, id)));
+    expect(result.started.sort()).toEqual(dueConnections.map(tokenRefreshWorkflowId).sort());
     expect(result.started).not.toContain(tokenRefreshWorkflowId(await connectionIdOf(env.db, later)));
-    expect(await env.client.workflow.getHandle(tokenRefreshWorkflowId(soonConnection)).result()).toBe('refreshed');
-    recordHistory('refresh-connection', tokenRefreshWorkflowId(soonConnection), env.servers.temporalAddress);
+    for (const connectionId of dueConnections) expect(await env.client.workflow.getHandle(tokenRefreshWorkflowId(connectionId)).result()).toBe('refreshed');
+    recordHistory('refresh-connection', tokenRefreshWorkflowId(dueConnections[0]!), env.servers.temporalAddress);
+    expect(oauth.calls).toBe(3);
 
-    const stored = await storedSecrets(soon);
-    expect(stored.secrets.accessToken).toMatch(/^fake-access-token-2-/);
-    expect(stored.expires_at.getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
+    for (const integrationId of due) {
+      const stored = await storedSecrets(integrationId);
+      expect(stored.secrets.accessToken).toMatch(/^fake-access-token-/);
+      expect(stored.expires_at.getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
+    }
+    expect((await storedSecrets(later)).secrets.accessToken).toBe(INITIAL_ACCESS);
     const all = await events();
     const [check] = ofType(all, 'integration.token.check-expiring') as Array<EventEnvelope<'integration.token.check-expiring'>>;
     const window = Date.parse(check!.data.thresholdTime) - Date.parse(check!.data.timestamp);
     expect(window).toBe(HOUR + 10 * 60_000);
     const refreshed = ofType(all, 'integration.token.refreshed') as Array<EventEnvelope<'integration.token.refreshed'>>;
-    expect(refreshed.find((e) => e.data.connectionId === soonConnection)?.data.integrationId).toBe(soon);
+    for (const [i, connectionId] of dueConnections.entries()) expect(refreshed.find((e) => e.data.connectionId === connectionId)?.data.integrationId).toBe(due[i]);
+  });
+
+  it('refreshes on an explicit request outside the margin, once for concurrent requests, and announces it either way', async () => {
+    const oauth = await oauthServer(false, 200);
+    const expiresAt = new Date(Date.now() + 2 * HOUR);
+    const integrationId = await oauthIntegration(oauth.tokenUrl, expiresAt);
+    const connectionId = await connectionIdOf(env.db, integrationId);
+    const deps = inProcessDeps();
+    const request = { connectionId, requestedAt: new Date().toISOString(), refreshBefore: expiresAt.toISOString() };
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => refreshConnectionTokens(deps, request)));
+    expect(oauth.calls).toBe(1);
+    expect(outcomes.sort()).toEqual(['already_fresh', 'already_fresh', 'already_fresh', 'already_fresh', 'refreshed']);
+    // Every request announced the one refresh: the same event id each time, so consumers see it once.
+    const refreshed = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.type === 'integration.token.refreshed' && (e.data as { connectionId: string }).connectionId === connectionId);
+    expect(refreshed.length).toBe(5);
+    expect(new Set(refreshed.map((e) => e.id)).size).toBe(1);
+
+    // A request for a connection that needs a new authorisation is answered by refresh.failed, with an id that a retry repeats.
+    await env.db.query(`UPDATE connections SET status = 'reauth_required', last_error = 'invalid_grant: revoked' WHERE id = $1`, [connectionId]);
+    const failing = { connectionId, requestedAt: new Date().toISOString(), refreshBefore: new Date(Date.now() + 3 * HOUR).toISOString() };
+    expect(await refreshConnectionTokens(deps, failing)).toBe('reauth_required');
+    expect(await refreshConnectionTokens(deps, failing)).toBe('reauth_required');
+    const failed = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.type === 'integration.token.refresh.failed' && (e.data as { connectionId: string }).connectionId === connectionId);
+    expect(failed.length).toBe(2);
+    expect(failed[0]!.id).toBe(failed[1]!.id);
+    expect((failed[0]!.data as { error: string }).error).toContain('invalid_grant');
+    expect(oauth.calls).toBe(1);
   });
 
   it('calls the token endpoint once for 20 simultaneous refreshes of one connection', async () => {
