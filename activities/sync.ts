@@ -11,7 +11,7 @@ import { metrics } from '../observability/metrics';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getConnectionOfIntegration } from '../store/connections';
 import { listPendingDeadLetters, markDeadLettersReplayed } from '../store/dead-letters';
-import { findIntegration, recordSyncResult } from '../store/integrations';
+import { deferNextSync, findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
 import { runPageLoop } from './page-loop';
@@ -118,6 +118,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           { tenantId: input.tenantId, integrationId: input.integrationId, correlationId: input.correlationId, idempotencyKey: `${input.syncTaskId}:started` },
         ),
       ]);
+      if (input.trigger !== 'schedule') await deferNextSync(db, input.tenantId, input.integrationId, clock());
       metrics.syncs.inc({ provider: connector.provider, trigger: input.trigger, outcome: 'started' });
       return { provider: connector.provider, entityTypes, since };
     },
@@ -188,6 +189,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       await recordSyncResult(db, {
         tenantId: input.tenantId,
         integrationId: input.integrationId,
+        syncTaskId: input.syncTaskId,
         status: input.status,
         counters: input.counters,
         startedAt: input.startedAt,
@@ -206,7 +208,8 @@ export function createSyncActivities(deps: ActivityDeps) {
               createdOrders: c.created,
               updatedOrders: c.updated,
               rejectedOrders: c.rejected,
-              duration: Math.max(0, finishedAt.getTime() - Date.parse(input.startedAt)),
+              // Spec 004's publisher is Go: `Duration: time.Since(start)` marshals as integer nanoseconds.
+              duration: Math.max(0, finishedAt.getTime() - Date.parse(input.startedAt)) * 1_000_000,
               completedAt: finishedAt.toISOString(),
             },
             { ...context, idempotencyKey: `${input.syncTaskId}:completed` },

@@ -48,6 +48,7 @@ export const dataMapped = z
     idempotencyKey: z.string(),
     correlationId: z.string(),
     success: z.literal(true),
+    /** milliseconds, as spec 000 writes it */
     duration: z.number().nonnegative(),
   })
   .strict();
@@ -112,8 +113,8 @@ export const syncCompleted = z
     createdOrders: z.number().int().nonnegative(),
     updatedOrders: z.number().int().nonnegative(),
     rejectedOrders: z.number().int().nonnegative(),
-    /** milliseconds */
-    duration: z.number().nonnegative(),
+    /** Go's time.Duration as encoding/json writes it: integer nanoseconds. */
+    duration: z.number().int().nonnegative(),
     completedAt: iso,
   })
   .strict();

@@ -4,13 +4,13 @@ import { isUuid, type Db } from './db';
 /** The final result goes to the integration's row, so status outlives the workflow's retention. */
 export async function recordSyncResult(
   db: Db,
-  input: { tenantId: string; integrationId: string; status: SyncStatus; counters: SyncCounters; error?: string; startedAt: string; finishedAt: string },
+  input: { tenantId: string; integrationId: string; syncTaskId: string; status: SyncStatus; counters: SyncCounters; error?: string; startedAt: string; finishedAt: string },
 ): Promise<void> {
   await db.query(
     `UPDATE integrations
-        SET last_sync_status = $3, last_sync_at = $4, last_sync_finished_at = $5, last_sync_error = $6, last_sync_counts = $7, updated_at = now()
+        SET last_sync_status = $3, last_sync_at = $4, last_sync_finished_at = $5, last_sync_error = $6, last_sync_counts = $7, last_sync_task_id = $8, updated_at = now()
       WHERE tenant_id = $1 AND id::text = $2`,
-    [input.tenantId, input.integrationId, input.status, input.startedAt, input.finishedAt, input.error ?? null, JSON.stringify(input.counters)],
+    [input.tenantId, input.integrationId, input.status, input.startedAt, input.finishedAt, input.error ?? null, JSON.stringify(input.counters), input.syncTaskId],
   );
 }
 
@@ -29,12 +29,13 @@ export interface IntegrationRecord {
   lastSyncFinishedAt: Date | null;
   lastSyncError: string | null;
   lastSyncCounts: Record<string, number> | null;
+  lastSyncTaskId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 const RECORD_COLUMNS = `id, tenant_id, provider, name, config, status, pause_reason, sync_interval_seconds, next_sync_at, last_sync_at,
-  last_sync_status, last_sync_finished_at, last_sync_error, last_sync_counts, created_at, updated_at`;
+  last_sync_status, last_sync_finished_at, last_sync_error, last_sync_counts, last_sync_task_id, created_at, updated_at`;
 
 function toRecord(r: Record<string, unknown>): IntegrationRecord {
   return {
@@ -52,6 +53,7 @@ function toRecord(r: Record<string, unknown>): IntegrationRecord {
     lastSyncFinishedAt: r.last_sync_finished_at as Date | null,
     lastSyncError: r.last_sync_error as string | null,
     lastSyncCounts: r.last_sync_counts as Record<string, number> | null,
+    lastSyncTaskId: r.last_sync_task_id as string | null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -150,4 +152,16 @@ export async function integrationBelongsTo(db: Db, input: { tenantId: string; in
     [input.integrationId, input.tenantId, input.connectionId ?? null],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * A sync that did not come from the due check (manual, webhook, event) counts as this interval's sync: the next one
+ * is due an interval (plus the same jitter) after it, not a minute later.
+ */
+export async function deferNextSync(db: Db, tenantId: string, integrationId: string, from: Date): Promise<void> {
+  await db.query(
+    `UPDATE integrations SET next_sync_at = $3::timestamptz + make_interval(secs => sync_interval_seconds * (1 + random() * 0.05)), updated_at = now()
+      WHERE tenant_id = $1 AND id::text = $2 AND (next_sync_at IS NULL OR next_sync_at < $3::timestamptz + make_interval(secs => sync_interval_seconds))`,
+    [tenantId, integrationId, from],
+  );
 }

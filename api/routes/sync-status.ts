@@ -48,7 +48,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
         lastSync: integration.lastSyncStatus
           ? {
               status: integration.lastSyncStatus,
-              syncTaskId: null,
+              syncTaskId: integration.lastSyncTaskId,
               startedAt: iso(integration.lastSyncAt),
               finishedAt: iso(integration.lastSyncFinishedAt),
               counts: integration.lastSyncCounts,

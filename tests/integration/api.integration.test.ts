@@ -190,7 +190,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         const final = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
         expect(final).toMatchObject({ status: 'completed', passes: 2 });
         const after = (await call('GET', `/integrations/events/sync-status/${id}`, { key: keyA })).body;
-        expect(after).toMatchObject({ syncing: false, state: null, lastSync: { status: 'completed', counts: expect.objectContaining({ recordsFetched: expect.any(Number) }) } });
+        expect(after).toMatchObject({ syncing: false, state: null, lastSync: { status: 'completed', syncTaskId: final.syncTaskId, counts: expect.objectContaining({ recordsFetched: expect.any(Number) }) } });
       } finally {
         shop.options.pageDelayMs = 0;
       }

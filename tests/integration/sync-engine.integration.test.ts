@@ -59,11 +59,17 @@ describe('integrationSync against a fake Shopify', () => {
     expect(ofType(seen, 'integration.sync.started')).toHaveLength(1);
     const [completed] = ofType(seen, 'integration.sync.completed') as Array<EventEnvelope<'integration.sync.completed'>>;
     expect(completed!.data).toMatchObject({ totalOrders: 1_000, createdOrders: 1_000, updatedOrders: 0, rejectedOrders: 0 });
+    // A Go time.Duration: integer nanoseconds. A 1,000-order sync takes more than 10 ms and less than two minutes.
+    expect(Number.isInteger(completed!.data.duration)).toBe(true);
+    expect(completed!.data.duration).toBeGreaterThan(10_000_000);
+    expect(completed!.data.duration).toBeLessThan(120 * 1e9);
     const mapped = ofType(seen, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
     expect(new Set(mapped.map((m) => m.data.idempotencyKey)).size).toBe(1_000);
     expect(mapped[0]!.data.idempotencyKey).toBe(`${integrationId}-${mapped[0]!.data.externalId}-${state.syncTaskId}`);
-    const row = await env.db.query('SELECT last_sync_status, last_sync_counts FROM integrations WHERE id = $1', [integrationId]);
-    expect(row.rows[0]).toMatchObject({ last_sync_status: 'completed', last_sync_counts: expect.objectContaining({ created: 1_000 }) });
+    const row = await env.db.query('SELECT last_sync_status, last_sync_counts, last_sync_task_id, next_sync_at, sync_interval_seconds FROM integrations WHERE id = $1', [integrationId]);
+    expect(row.rows[0]).toMatchObject({ last_sync_status: 'completed', last_sync_counts: expect.objectContaining({ created: 1_000 }), last_sync_task_id: state.syncTaskId });
+    // A manual sync counts as this interval's: the due check does not start another one a minute later.
+    expect(row.rows[0].next_sync_at.getTime()).toBeGreaterThanOrEqual(Date.parse(state.startedAt) + row.rows[0].sync_interval_seconds * 1000);
   });
 
   it('keeps money exact and maps line items from the recorded payloads', async () => {
