@@ -11,6 +11,7 @@ import type { Db } from '../store/db';
 import { recordDeadLetters, type DeadLetter } from '../store/dead-letters';
 import { upsertShards, type ShardInput, type ShardResult } from '../store/shards';
 import { announcerFor, type AnnounceContext } from './announcers';
+import type { RawMode } from './raw-mode';
 
 export interface PageContext {
   db: Db;
@@ -26,6 +27,10 @@ export interface PageContext {
   correlationId: string;
   /** Identifies the page within the sync task (the cursor that fetched it), for the batch event's id. */
   pageKey: string;
+  /** How raw records go out, decided by the fetch's size (raw-mode.ts); unset: by this page's size (dead-letter replay). */
+  rawMode?: RawMode | undefined;
+  /** The filters the fetch applied, named in raw events' metadata. */
+  filters?: Record<string, unknown> | undefined;
   now: () => Date;
 }
 
@@ -103,12 +108,15 @@ function announcePage(ctx: PageContext, page: MappedPage, stored: readonly Shard
 
 const eventContext = (ctx: PageContext): EventContext => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId });
 
-/** At most `batchThreshold` records: one `integration.data.raw` each; more: one `integration.data.raw.batch`. */
+/** One `integration.data.raw` per record, or one `integration.data.raw.batch` for the page, as the fetch's size decided. */
 function rawEvents(ctx: PageContext, records: readonly RawRecord[]): EventEnvelope[] {
+  if (records.length === 0) return [];
   const base = eventContext(ctx);
   const keyOf = (externalId: string) => idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
-  const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
-  if (records.length <= ctx.batchThreshold) {
+  const metadata = { direction: 'inbound', ...(ctx.filters ? { filters: ctx.filters } : {}) };
+  const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId, metadata };
+  const batch = ctx.rawMode ? ctx.rawMode === 'batch' : records.length > ctx.batchThreshold;
+  if (!batch) {
     return records.map((r) =>
       createEvent(
         'integration.data.raw',

@@ -19,7 +19,7 @@ export interface SyncTaskRef {
 export interface EntityPipeline extends Pick<PageContext, 'connector' | 'mapping' | 'schema'> {
   config: Record<string, unknown>;
   /** The context `processPage` needs for the page fetched with cursor `pageKey`. */
-  page(pageKey: string): PageContext;
+  page(pageKey: string, options?: Pick<PageContext, 'rawMode' | 'filters'>): PageContext;
 }
 
 /** The integration's connector and config; a missing or paused integration is a non-retryable configuration error. */
@@ -42,7 +42,8 @@ export async function openEntityPipeline(deps: ActivityDeps, ref: SyncTaskRef, e
     config,
     mapping,
     schema,
-    page: (pageKey) => ({
+    page: (pageKey, options = {}) => ({
+      ...options,
       db: deps.db,
       bus: deps.bus,
       connector,

@@ -15,6 +15,7 @@ import { deferNextSync, findIntegration, recordSyncResult } from '../store/integ
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
 import { runPageLoop } from './page-loop';
+import { probeRawMode, type RawMode } from './raw-mode';
 import { processPage } from './sync-page';
 import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pipeline';
 
@@ -34,6 +35,8 @@ export interface SyncChunkInput extends SyncTaskRef {
   maxRecords: number;
   maxMillis: number;
   pageSize?: number;
+  /** The webhook event's filters (integration.webhook.received), applied to the fetch and named on raw events. */
+  filters?: Record<string, unknown>;
 }
 
 export interface SyncChunkResult {
@@ -48,6 +51,8 @@ interface ChunkProgress {
   cursor: string | null;
   counters: SyncCounters;
   highWaterMark: string | null;
+  /** Decided on the entity type's first page; a heartbeat without it (older worker) resumes past that page: batch. */
+  rawMode?: RawMode;
 }
 
 const maxIso = (a: string | null, b: string | undefined): string | null => {
@@ -141,21 +146,31 @@ export function createSyncActivities(deps: ActivityDeps) {
           connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request),
         );
       };
+      const fetch = (cursor: string | null) =>
+        retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
+          // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
+          if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
+          credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
+          return fetchOnce(cursor);
+        });
+      let fetchPages = fetch;
+      if (!progress.rawMode) {
+        if (progress.cursor === null) {
+          const probe = await probeRawMode(fetch, deps.batchThreshold);
+          progress.rawMode = probe.mode;
+          fetchPages = probe.fetch;
+        } else progress.rawMode = 'batch';
+      }
+      const rawMode = progress.rawMode;
       const { done } = await runPageLoop({
         cursor: progress.cursor,
         maxRecords: input.maxRecords - progress.counters.recordsFetched,
         deadline: clock().getTime() + input.maxMillis,
         now: () => clock().getTime(),
-        fetch: (cursor) =>
-          retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
-            // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
-            if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
-            credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-            return fetchOnce(cursor);
-          }),
+        fetch: fetchPages,
         commit: async (page, cursor) => {
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
-          const counters = await processPage(pipeline.page(cursor ?? 'first'), page.records);
+          const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters: input.filters }), page.records);
           for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
           progress.counters = addCounters(progress.counters, counters);
           for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {

@@ -123,6 +123,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
           maxRecords: tuning.chunkMaxRecords ?? DEFAULT_CHUNK_MAX_RECORDS,
           maxMillis: tuning.chunkMaxMillis ?? DEFAULT_CHUNK_MAX_MILLIS,
           ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+          ...(pass === 0 && input.filters ? { filters: input.filters } : {}),
         });
         Object.assign(state, addCounters(pickCounters(state), result.counters));
         passCounters = addCounters(passCounters, result.counters);

@@ -53,6 +53,11 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       const full = await sync(id);
       expect(full.state).toMatchObject({ status: 'completed', pagesFetched: 3, recordsFetched: 250, created: 250 });
       expect(await shardCount(env.db, id, 'Order')).toBe(250);
+      // 250 records is more than the batch threshold (100), though no page is: batches, whatever the page size.
+      const batches = ofType(full.events, 'integration.data.raw.batch') as Array<EventEnvelope<'integration.data.raw.batch'>>;
+      expect(batches.map((b) => b.data.batchSize)).toEqual([100, 100, 50]);
+      expect(batches[0]!.data.metadata).toEqual({ direction: 'inbound' });
+      expect(ofType(full.events, 'integration.data.raw')).toHaveLength(0);
       const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '10000'`, [id]);
       expect(rows[0].data).toMatchObject({ orderNumber: '10000', status: 'processing', currency: 'USD', totalPrice: '29.35', customerEmail: 'customer@example.com', createdAt: '2026-01-01T00:00:00.000Z' });
 
@@ -64,6 +69,11 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       const incremental = await sync(id);
       expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 4, updated: 4, created: 0 });
       expect(ofType(incremental.events, 'integration.sync.order.updated')).toHaveLength(4);
+      // A sync of at most the threshold: one integration.data.raw per record.
+      const singles = ofType(incremental.events, 'integration.data.raw') as Array<EventEnvelope<'integration.data.raw'>>;
+      expect(singles).toHaveLength(4);
+      expect(singles[0]!.data.metadata).toEqual({ direction: 'inbound' });
+      expect(ofType(incremental.events, 'integration.data.raw.batch')).toHaveLength(0);
     });
 
     it('waits out a 429 storm as the provider asks and survives a 5xx burst', async () => {
