@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
 import { authExpired, invalidConfig } from '../connectors/errors';
+import { FilterError, parseFilters } from '../connectors/filters';
 import { rateLimitKey } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
@@ -61,6 +62,16 @@ const maxIso = (a: string | null, b: string | undefined): string | null => {
   return a === null || iso > a ? iso : a;
 };
 
+/** A sync asked for filters the connector cannot apply is a configuration error, not something to retry. */
+function filtersFor(connector: Connector, filters: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  try {
+    return parseFilters(connector, filters);
+  } catch (err) {
+    if (err instanceof FilterError) throw invalidConfig(err.message);
+    throw err;
+  }
+}
+
 export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, clock } = deps;
 
@@ -101,6 +112,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       const entityTypes = input.entityTypes ?? [...connector.entityTypes];
       const unknown = entityTypes.filter((t) => !connector.entityTypes.includes(t));
       if (unknown.length) throw invalidConfig(`${connector.provider} does not sync ${unknown.join(', ')} (it syncs ${connector.entityTypes.join(', ')})`);
+      filtersFor(connector, input.filters);
       const since: Record<string, string | null> = {};
       for (const entityType of entityTypes) {
         since[entityType] = input.mode === 'incremental' ? (await getCheckpoint(db, input.integrationId, entityType)).watermark : null;
@@ -137,11 +149,12 @@ export function createSyncActivities(deps: ActivityDeps) {
       const pipeline = await openEntityPipeline(deps, input, input.entityType);
       const { connector, config } = pipeline;
       const credentials = await usableCredentials(input);
+      const filters = filtersFor(connector, input.filters);
 
       const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
       const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
       const fetchOnce = (cursor: string | null) => {
-        const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
+        const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
         return paced(connector, config, credentials.secrets, () =>
           connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request),
         );
@@ -170,7 +183,7 @@ export function createSyncActivities(deps: ActivityDeps) {
         fetch: fetchPages,
         commit: async (page, cursor) => {
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
-          const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters: input.filters }), page.records);
+          const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
           for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
           progress.counters = addCounters(progress.counters, counters);
           for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {

@@ -1,3 +1,4 @@
+import type { FilterSchemas } from './filters';
 import type { Pace } from './rate-limit';
 import type { FieldMapping } from '../mapping/field-mapping';
 
@@ -17,6 +18,8 @@ export interface FetchPageRequest {
   since: string | null;
   pageSize?: number;
   signal?: AbortSignal;
+  /** Parsed by `parseFilters` against the connector's `filters`. */
+  filters?: Record<string, unknown> | undefined;
 }
 
 export interface FetchPageResult {
@@ -43,6 +46,8 @@ export interface Connector {
   /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
   defaultPace?: Pace;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
+  /** The filters a webhook event may ask the fetch to apply (connectors/filters.ts); none when unset. */
+  filters?: FilterSchemas;
   /** Set when the provider can call us: `POST /webhooks/<provider>/<integrationId>`. */
   webhook?: WebhookReceiver;
 }

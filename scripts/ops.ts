@@ -4,12 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { envFields, loadEnvOrExit } from '../config/env';
 import { syncWorkflowId } from '../contracts/sync';
+import { createConnectorRegistry } from '../connectors/registry';
 import { findConnectionSummary } from '../store/connections';
 import { createDb, type Db } from '../store/db';
 import { updateIntegration } from '../store/integrations';
+import { redisClient } from '../store/redis';
 import { connectClient } from '../temporal/client';
 import { startOrSignalSync } from '../temporal/sync-starter';
 import { startDeadLetterReplay } from '../temporal/workflow-starters';
+import { replayInboundDeadLetters } from '../workers/inbound-dead-letters';
 
 const USAGE = `usage: npm run ops -- <command> [options]
   syncs [--tenant T] [--status running|completed|failed|cancelled] [--limit N]   list syncs (Temporal visibility)
@@ -17,7 +20,8 @@ const USAGE = `usage: npm run ops -- <command> [options]
   cancel <integrationId>                                                         cancel the running sync
   pause <integrationId> --tenant T [--reason R] | resume <integrationId> --tenant T
   replay-dead-letters <integrationId> --tenant T                                 re-map dead-lettered records
-  token <integrationId> --tenant T                                               a connection's token state (never the token)`;
+  token <integrationId> --tenant T                                               a connection's token state (never the token)
+  replay-inbound-dead-letters                                                    check dead-lettered inbound events again; re-deliver those that pass`;
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: envFields.TEMPORAL_ADDRESS,
@@ -26,6 +30,9 @@ const envSchema = z.object({
   DATABASE_URL: envFields.DATABASE_URL,
   PAYLOAD_ENCRYPTION_KEY: envFields.PAYLOAD_ENCRYPTION_KEY,
   PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: envFields.PAYLOAD_ENCRYPTION_KEYS_PREVIOUS,
+  REDIS_URL: envFields.REDIS_URL,
+  REDIS_KEY_PREFIX: envFields.REDIS_KEY_PREFIX,
+  INBOUND_STREAM: envFields.INBOUND_STREAM,
 });
 
 const quote = (v: string) => `"${v.replace(/["\\\\]/g, '')}"`;
@@ -74,6 +81,15 @@ async function main(): Promise<void> {
       }
       case 'token':
         return out(await tokenState(db, needTenant(), needId()));
+      case 'replay-inbound-dead-letters': {
+        if (!env.REDIS_URL) return fail('replay-inbound-dead-letters needs REDIS_URL');
+        const redis = redisClient(env.REDIS_URL);
+        try {
+          return out(await replayInboundDeadLetters(redis, `${env.REDIS_KEY_PREFIX}${env.INBOUND_STREAM}`, { db, connectors: createConnectorRegistry() }));
+        } finally {
+          redis.disconnect();
+        }
+      }
       default:
         return fail(`unknown command "${command}"\n${USAGE}`);
     }

@@ -18,14 +18,22 @@ export async function startOrSignalSync(
   client: Client,
   taskQueue: string,
   input: Omit<SyncInput, 'syncTaskId'>,
-  /** Ask a running sync for its task id: a query, so a worker round trip; webhooks and the consumer do without. */
-  options: { syncTaskIdOfRunning?: boolean } = {},
+  options: {
+    /** Ask a running sync for its task id: a query, so a worker round trip; webhooks and the consumer do without. */
+    syncTaskIdOfRunning?: boolean;
+    /**
+     * Start no earlier than this (Temporal's start delay). While one runs, the request becomes its extra pass as any
+     * other does: the running sync fetches everything changed up to then anyway.
+     */
+    startAt?: Date;
+  } = {},
 ): Promise<SyncStartResult> {
   const workflowId = syncWorkflowId(input.integrationId);
+  const delayMs = options.startAt ? options.startAt.getTime() - Date.now() : 0;
   for (let attempt = 0; ; attempt++) {
     const syncTaskId = randomUUID();
     try {
-      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [syncInputSchema.parse({ ...input, syncTaskId })] });
+      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [syncInputSchema.parse({ ...input, syncTaskId })], ...(delayMs > 0 ? { startDelay: delayMs } : {}) });
       return { workflowId, syncTaskId, status: 'started' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -4,14 +4,14 @@ import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { syncTriggerSchema } from '../contracts/sync';
+import { createConnectorRegistry } from '../connectors/registry';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
-import { integrationBelongsTo } from '../store/integrations';
 import { startOrSignalSync } from '../temporal/sync-starter';
 import { startTokenRefresh } from '../temporal/workflow-starters';
-import { consumedEvents } from '../events/catalogue';
-import { parseEvent, type EventEnvelope } from '../events/envelope';
+import type { EventEnvelope } from '../events/envelope';
 import { redisClient } from '../store/redis';
+import { InboundRefusal, readInboundMessage, type InboundCheckDeps } from './inbound-message';
 
 export interface ConsumerOptions {
   redisUrl: string;
@@ -33,7 +33,7 @@ export class InboundEventConsumer {
 
   constructor(
     private readonly options: ConsumerOptions,
-    private readonly deps: { temporal: Client; taskQueue: string; db: Db; logger: Logger },
+    private readonly deps: InboundCheckDeps & { temporal: Client; taskQueue: string; logger: Logger },
   ) {
     this.deadLetterStream = `${options.stream}:dead`;
     this.consumer = options.consumerName ?? `${os.hostname()}-${process.pid}`;
@@ -75,15 +75,12 @@ export class InboundEventConsumer {
   private async handle(id: string, fields: string[]): Promise<void> {
     let event: EventEnvelope;
     try {
-      const raw = fields[fields.indexOf('event') + 1];
-      if (fields.indexOf('event') < 0 || raw === undefined) throw new Error('message has no "event" field');
-      event = parseEvent(JSON.parse(raw));
-      if (!(event.type in consumedEvents)) throw new Error(`"${event.type}" is not an event this service consumes`);
-      await this.checkTenant(event);
+      event = await readInboundMessage(fields, this.deps);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      await this.redis.pipeline().xadd(this.deadLetterStream, '*', 'reason', reason, 'messageId', id, ...fields).xack(this.options.stream, this.options.group, id).exec();
-      this.deps.logger.warn({ messageId: id, reason }, 'inbound consumer: message dead-lettered');
+      // Anything else (the database unreachable) leaves it pending, to be tried again.
+      if (!(err instanceof InboundRefusal)) throw err;
+      await this.redis.pipeline().xadd(this.deadLetterStream, '*', 'reason', err.message, 'messageId', id, ...fields).xack(this.options.stream, this.options.group, id).exec();
+      this.deps.logger.warn({ messageId: id, reason: err.message }, 'inbound consumer: message dead-lettered');
       return;
     }
     try {
@@ -96,19 +93,14 @@ export class InboundEventConsumer {
     await this.redis.xack(this.options.stream, this.options.group, id);
   }
 
-  /** A message may only touch its own tenant's integration (and that integration's connection). */
-  private async checkTenant(event: EventEnvelope): Promise<void> {
-    const data = event.data as { integrationId: string; tenantId: string; connectionId?: string };
-    if (!(await integrationBelongsTo(this.deps.db, data))) throw new Error(`integration ${data.integrationId}${data.connectionId ? ` with connection ${data.connectionId}` : ''} does not exist for tenant ${data.tenantId}`);
-  }
-
   private async dispatch(event: EventEnvelope): Promise<void> {
     const { temporal, taskQueue } = this.deps;
     const correlationId = event.correlationId ?? event.id;
     if (event.type === 'integration.sync.scheduled') {
       const data = event.data as EventEnvelope<'integration.sync.scheduled'>['data'];
-      const trigger = syncTriggerSchema.safeParse(data.trigger);
-      await startOrSignalSync(temporal, taskQueue, { integrationId: data.integrationId, tenantId: data.tenantId, trigger: trigger.success ? trigger.data : 'event', mode: 'incremental', correlationId });
+      const trigger = syncTriggerSchema.parse(data.trigger);
+      // A future scheduledAt starts the sync then (Temporal's start delay), not now.
+      await startOrSignalSync(temporal, taskQueue, { integrationId: data.integrationId, tenantId: data.tenantId, trigger, mode: 'incremental', correlationId }, { startAt: new Date(data.scheduledAt) });
     } else if (event.type === 'integration.webhook.received') {
       const data = event.data as EventEnvelope<'integration.webhook.received'>['data'];
       await startOrSignalSync(temporal, taskQueue, {
@@ -132,8 +124,9 @@ export function createInboundConsumer(
   env: { REDIS_URL: string; REDIS_KEY_PREFIX: string; INBOUND_STREAM: string; INBOUND_CONSUMER_GROUP: string; TASK_QUEUE: string },
   deps: { temporal: Client; db: Db; logger: Logger },
 ): InboundEventConsumer {
+  const connectors = createConnectorRegistry();
   return new InboundEventConsumer(
     { redisUrl: env.REDIS_URL, stream: `${env.REDIS_KEY_PREFIX}${env.INBOUND_STREAM}`, group: env.INBOUND_CONSUMER_GROUP, claimIdleMs: 30_000, blockMs: 5_000, batchSize: 50 },
-    { ...deps, taskQueue: env.TASK_QUEUE },
+    { ...deps, connectors, taskQueue: env.TASK_QUEUE },
   );
 }

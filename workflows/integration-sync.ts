@@ -48,6 +48,10 @@ export interface SyncCarry {
   passCounters: SyncCounters;
   watermarks: Record<string, string>;
   state: SyncState;
+  /** The entity types of the running pass (unset: the input's). */
+  passEntityTypes?: string[] | undefined;
+  /** What the requests for one more pass named so far (unset: none came; null: one named no entity type, so all). */
+  nextPassEntityTypes?: string[] | null | undefined;
 }
 
 /** One sync of one integration (workflow ID `sync:<integrationId>`): pages → chunks of activities → events. */
@@ -72,11 +76,16 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   let passCounters = carry?.passCounters ?? emptyCounters();
   let watermarks = carry?.watermarks ?? {};
   let passStartedAt = state.startedAt;
+  let passEntityTypes = carry?.passEntityTypes ?? input.entityTypes;
+  let nextPassEntityTypes = carry?.nextPassEntityTypes;
 
   setHandler(getSyncStateQuery, () => state);
-  // Coalesced: any number of requests during a pass lead to exactly one more pass at its end.
-  setHandler(requestSyncSignal, () => {
+  // Coalesced: any number of requests during a pass lead to exactly one more pass at its end, of the entity types
+  // they named (all of the sync's when one named none).
+  setHandler(requestSyncSignal, (request) => {
     state.pendingPasses = 1;
+    const named = request?.entityType;
+    nextPassEntityTypes = named && nextPassEntityTypes !== null ? [...new Set([...(nextPassEntityTypes ?? []), named])] : null;
   });
 
   const tuning = input.tuning ?? {};
@@ -107,8 +116,8 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
           ...ref(),
           trigger: pass === 0 ? input.trigger : 'webhook',
           mode: pass === 0 ? mode : 'incremental',
-          ...(input.entityTypes ? { entityTypes: input.entityTypes } : {}),
-          ...(input.filters ? { filters: input.filters } : {}),
+          ...(passEntityTypes ? { entityTypes: passEntityTypes } : {}),
+          ...(pass === 0 && input.filters ? { filters: input.filters } : {}),
         });
         setSearchAttributes(input, state, plan.provider);
       }
@@ -134,7 +143,18 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
         if (result.done) entityIndex += 1;
         chunksThisRun += 1;
         if (entityIndex < plan.entityTypes.length && shouldContinueAsNew()) {
-          await continueAsNew<typeof integrationSync>(input, { baseSyncTaskId, pass, plan, entityIndex, cursor: state.cursor, passCounters, watermarks, state });
+          await continueAsNew<typeof integrationSync>(input, {
+            baseSyncTaskId,
+            pass,
+            plan,
+            entityIndex,
+            cursor: state.cursor,
+            passCounters,
+            watermarks,
+            state,
+            passEntityTypes,
+            nextPassEntityTypes,
+          });
         }
       }
       await finishSync({ ...ref(), trigger: input.trigger, status: 'completed', counters: passCounters, startedAt: passStartedAt, watermarks });
@@ -142,6 +162,8 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
       await condition(() => state.pendingPasses > 0, 0);
       if (state.pendingPasses === 0) break;
       state.pendingPasses = 0;
+      passEntityTypes = nextPassEntityTypes ?? input.entityTypes;
+      nextPassEntityTypes = undefined;
       pass += 1;
       state.passes += 1;
       state.syncTaskId = passSyncTaskId();

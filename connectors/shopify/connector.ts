@@ -1,7 +1,9 @@
 // Shopify Admin REST orders: cursor paging through the Link header's page_info, limit ≤ 250, X-Shopify-Access-Token.
 import { shopifyWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
+import { z } from 'zod';
 import { invalidConfig } from '../errors';
+import { idListFilter } from '../filters';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
 import { shopifyMappings } from './mappings';
@@ -46,9 +48,12 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     // With page_info Shopify accepts only limit (and fields): the filters live in the cursor.
     url.searchParams.set('page_info', request.cursor);
   } else {
-    url.searchParams.set('status', 'any');
+    const filters = (request.filters ?? {}) as { status?: string; financial_status?: string; ids?: string[] };
+    url.searchParams.set('status', filters.status ?? 'any');
     url.searchParams.set('order', 'updated_at asc');
     if (request.since) url.searchParams.set('updated_at_min', request.since);
+    if (filters.financial_status) url.searchParams.set('financial_status', filters.financial_status);
+    if (filters.ids) url.searchParams.set('ids', filters.ids.join(','));
   }
   const { body, headers } = await requestJson<{ orders: ShopifyOrder[] }>('shopify', url.toString(), {
     headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' },
@@ -72,5 +77,11 @@ export const shopifyConnector: Connector = {
   // Leaky bucket of 40 leaking 2 per second (standard plans).
   defaultPace: { perSecond: 2, burst: 40 },
   fetchPage,
+  // orders.json's own query parameters.
+  filters: {
+    ids: idListFilter,
+    status: z.enum(['open', 'closed', 'cancelled', 'any']),
+    financial_status: z.enum(['authorized', 'pending', 'paid', 'partially_paid', 'refunded', 'voided', 'partially_refunded', 'any', 'unpaid']),
+  },
   webhook: shopifyWebhook,
 };

@@ -1,6 +1,8 @@
 // WooCommerce REST API v3 orders: page/per_page paging (≤ 100) with X-WP-TotalPages, consumer key/secret over Basic auth.
 import { woocommerceWebhook } from './webhook';
+import { z } from 'zod';
 import { invalidConfig } from '../errors';
+import { idListFilter } from '../filters';
 import { providerBaseUrl } from '../base-url';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
@@ -22,6 +24,9 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     url.searchParams.set('modified_after', request.since);
     url.searchParams.set('dates_are_gmt', 'true');
   }
+  const filters = (request.filters ?? {}) as { status?: string[]; include?: string[] };
+  if (filters.status) url.searchParams.set('status', filters.status.join(','));
+  if (filters.include) url.searchParams.set('include', filters.include.join(','));
   const { body, headers } = await requestJson<Array<Record<string, unknown>>>('woocommerce', url.toString(), {
     headers: { Authorization: `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`, Accept: 'application/json' },
     ...(request.signal ? { signal: request.signal } : {}),
@@ -43,5 +48,13 @@ export const woocommerceConnector: Connector = {
   entityTypes: ['Order'],
   defaultMappings: woocommerceMappings,
   fetchPage,
+  // The orders endpoint's own query parameters.
+  filters: {
+    include: idListFilter,
+    status: z
+      .union([z.array(z.string()), z.string()])
+      .transform((value) => (Array.isArray(value) ? value : value.split(',').map((s) => s.trim())))
+      .pipe(z.array(z.enum(['any', 'pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed', 'trash'])).min(1)),
+  },
   webhook: woocommerceWebhook,
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SyncInput, SyncState } from '../../contracts/sync';
 import { syncWorkflowId } from '../../contracts/sync';
 import type { EventEnvelope } from '../../events/envelope';
-import { integrationSync } from '../../workflows';
+import { integrationSync, requestSyncSignal } from '../../workflows';
 import { ofType, readStream } from '../support/events';
 import { FakeHubSpot, FakeSalesforce, FakeWooCommerce } from '../support/fake-crm';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
@@ -132,6 +132,22 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       // GTE on the high-water mark: the last record of each type comes again unchanged with the changed deal.
       expect(incremental.state).toMatchObject({ status: 'completed', updated: 1, created: 0 });
       expect(incremental.state!.recordsFetched).toBeLessThanOrEqual(3);
+    });
+
+    it('gives a request for one more pass that names an entity type a pass of that type only', async () => {
+      const correlationId = randomUUID();
+      // Signal-with-start: the request is there before the first pass begins, so the extra pass is certain.
+      const handle = await env.client.workflow.signalWithStart(integrationSync, {
+        taskQueue: env.taskQueue,
+        workflowId: syncWorkflowId(id),
+        args: [{ integrationId: id, tenantId: TENANT, trigger: 'manual', mode: 'incremental', correlationId }],
+        signal: requestSyncSignal,
+        signalArgs: [{ trigger: 'webhook', entityType: 'Account' }],
+      });
+      const state = await handle.result();
+      expect(state).toMatchObject({ status: 'completed', passes: 2 });
+      const started = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId && e.type === 'integration.sync.started') as Array<EventEnvelope<'integration.sync.started'>>;
+      expect(started.map((e) => e.data.params.entityTypes)).toEqual([undefined, ['Account']]);
     });
 
     it('waits out a 429 storm with the provider body and a 5xx burst', async () => {

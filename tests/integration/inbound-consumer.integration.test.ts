@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { createConnectorRegistry } from '../../connectors/registry';
 import { syncWorkflowId } from '../../contracts/sync';
 import { InboundEventConsumer } from '../../workers/inbound-consumer';
 import { createEvent } from '../../events/envelope';
@@ -23,7 +24,7 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
   const consumer = (name: string) => {
     const c = new InboundEventConsumer(
       { redisUrl: env.servers.redisUrl, stream, group: 'integration-sync', consumerName: name, claimIdleMs: 300, blockMs: 200, batchSize: 10 },
-      { temporal: env.client, taskQueue: env.taskQueue, db: env.db, logger: createLogger({ level: 'silent' }) },
+      { temporal: env.client, taskQueue: env.taskQueue, db: env.db, connectors: createConnectorRegistry(), logger: createLogger({ level: 'silent' }) },
     );
     consumers.push(c);
     return c;
@@ -98,6 +99,40 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
     expect(reasons[2]).toMatch(/does not exist for tenant someone-else/);
     await waitFor(async () => (await pending()) === 0);
     await expect(env.client.workflow.getHandle(syncWorkflowId(otherTenant)).describe()).rejects.toThrow();
+  });
+
+  it('starts integration.sync.scheduled at a future scheduledAt, not at once', async () => {
+    const id = await integration();
+    const scheduledAt = new Date(Date.now() + 3_000);
+    await send(createEvent('integration.sync.scheduled', { integrationId: id, tenantId: TENANT, trigger: 'schedule', scheduledAt: scheduledAt.toISOString() }));
+    const state = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(id)).result());
+    expect(state.status).toBe('completed');
+    // The workflow's first task ran at the scheduled time (its clock starts the state).
+    expect(Date.parse(state.startedAt)).toBeGreaterThanOrEqual(scheduledAt.getTime() - 50);
+  });
+
+  it('applies integration.webhook.received filters to the fetch, and dead-letters what it cannot honour', async () => {
+    const id = await integration();
+    const wanted = [...shop.orders.values()].slice(0, 2).map((o) => String(o.id));
+    await send(createEvent('integration.webhook.received', { integrationId: id, tenantId: TENANT, entityType: 'Order', filters: { ids: wanted } }));
+    const state = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(id)).result());
+    expect(state).toMatchObject({ status: 'completed', recordsFetched: 2, created: 2 });
+    const stored = await env.db.query<{ external_id: string }>(`SELECT external_id FROM shards WHERE integration_id = $1 ORDER BY external_id`, [id]);
+    expect(stored.rows.map((r) => r.external_id)).toEqual(wanted.sort());
+
+    const deadBefore = await redis.xlen(`${stream}:dead`);
+    const other = await integration();
+    await send(createEvent('integration.webhook.received', { integrationId: other, tenantId: TENANT, filters: { customer_id: '42' } }));
+    await send(createEvent('integration.webhook.received', { integrationId: other, tenantId: TENANT, entityType: 'Opportunity' }));
+    await send(createEvent('integration.sync.scheduled', { integrationId: other, tenantId: TENANT, trigger: 'cron', scheduledAt: new Date().toISOString() }));
+    await waitFor(async () => (await redis.xlen(`${stream}:dead`)) >= deadBefore + 3);
+    const reasons = (await redis.xrange(`${stream}:dead`, '-', '+')).slice(deadBefore).map(([, fields]) => fields[fields.indexOf('reason') + 1]);
+    expect(reasons).toEqual([
+      'shopify cannot filter by customer_id (it filters by ids, status, financial_status)',
+      'shopify does not sync Opportunity (it syncs Order)',
+      'unknown trigger "cron" (one of schedule, webhook, manual, event)',
+    ]);
+    await expect(env.client.workflow.getHandle(syncWorkflowId(other)).describe()).rejects.toThrow();
   });
 
   it('lets a live consumer take over what a dead one left pending', async () => {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { syncWorkflowId } from '../../contracts/sync';
+import { createEvent } from '../../events/envelope';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { createShopIntegration } from '../support/seed';
@@ -63,5 +65,25 @@ describe('npm run ops', () => {
     const bad = ops('nonsense');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('usage');
+  });
+
+  it('re-delivers the dead-lettered inbound events that pass the checks now, and keeps the rest with their reason', async () => {
+    const redis = new Redis(env.servers.redisUrl);
+    try {
+      const stream = `${env.keyPrefix}integration-sync:inbound`;
+      const valid = createEvent('integration.webhook.received', { integrationId, tenantId: TENANT });
+      const foreign = createEvent('integration.webhook.received', { integrationId, tenantId: 'someone-else' });
+      // As the consumer dead-letters them: the reason first, then the original message's fields.
+      await redis.xadd(`${stream}:dead`, '*', 'reason', 'integration was not there yet', 'messageId', '1-0', 'event', JSON.stringify(valid));
+      await redis.xadd(`${stream}:dead`, '*', 'reason', 'wrong tenant', 'messageId', '2-0', 'event', JSON.stringify(foreign));
+      const result = ops('replay-inbound-dead-letters').json();
+      expect(result.redelivered).toHaveLength(1);
+      expect(result.refused).toEqual([{ id: expect.any(String), reason: `integration ${integrationId} does not exist for tenant someone-else` }]);
+      const inbound = await redis.xrange(stream, '-', '+');
+      expect(inbound.map(([, fields]) => JSON.parse(fields[fields.indexOf('event') + 1]!).id)).toEqual([valid.id]);
+      expect(await redis.xlen(`${stream}:dead`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -82,10 +82,14 @@ export class FakeShopify {
   }
 
   /** Orders updated at or after `min`, oldest first, from `offset`: one page, and how many match in all. */
-  private window(min: number, offset: number, limit: number): { page: Order[]; total: number } {
-    const stored = [...this.orders.values()].filter((o) => Date.parse(o.updated_at) >= min).sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
+  private window(min: number, offset: number, limit: number, filters: OrderFilters = {}): { page: Order[]; total: number } {
+    const stored = [...this.orders.values()]
+      .filter((o) => Date.parse(o.updated_at) >= min && matches(o, filters))
+      .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
     const first = Math.max(0, Math.ceil((min - this.generated.startAt) / 1000));
-    const generatedTotal = this.generated.count ? Math.max(0, this.generated.count - first) : 0;
+    // Generated orders (the benchmark's million) are not filtered: a filtered fetch sees the stored ones only.
+    const filtered = Object.keys(filters).length > 0;
+    const generatedTotal = this.generated.count && !filtered ? Math.max(0, this.generated.count - first) : 0;
     const page = stored.slice(offset, offset + limit);
     for (let i = Math.max(0, offset - stored.length); page.length < limit && i < generatedTotal; i++) page.push(this.generatedOrder(first + i));
     return { page, total: stored.length + generatedTotal };
@@ -133,18 +137,25 @@ export class FakeShopify {
     const pageInfo = url.searchParams.get('page_info');
     let offset = 0;
     let updatedAtMin: string | null = url.searchParams.get('updated_at_min');
+    let filters: OrderFilters = {};
+    for (const name of ['ids', 'status', 'financial_status'] as const) {
+      const value = url.searchParams.get(name);
+      if (value !== null && !(name === 'status' && value === 'any')) filters[name] = value;
+    }
     if (pageInfo) {
       const extra = [...url.searchParams.keys()].filter((k) => k !== 'page_info' && k !== 'limit' && k !== 'fields');
       if (extra.length) return send(400, JSON.stringify({ errors: { page_info: `cannot be combined with ${extra.join(', ')}` } }));
-      const decoded = JSON.parse(Buffer.from(pageInfo, 'base64url').toString()) as { offset: number; updatedAtMin: string | null };
+      const decoded = JSON.parse(Buffer.from(pageInfo, 'base64url').toString()) as { offset: number; updatedAtMin: string | null; filters?: OrderFilters };
       offset = decoded.offset;
       updatedAtMin = decoded.updatedAtMin;
+      filters = decoded.filters ?? {};
     }
     const min = updatedAtMin ? Date.parse(updatedAtMin) : -Infinity;
-    const { page, total } = this.window(min, offset, limit);
+    const { page, total } = this.window(min, offset, limit, filters);
     const links: string[] = [];
     const link = (o: number, rel: string) => {
-      const info = Buffer.from(JSON.stringify({ offset: o, updatedAtMin })).toString('base64url');
+      // As Shopify does, the page_info carries the first request's filters.
+      const info = Buffer.from(JSON.stringify({ offset: o, updatedAtMin, filters })).toString('base64url');
       links.push(`<${this.baseUrl}/admin/api/${match[1]}/orders.json?limit=${limit}&page_info=${info}>; rel="${rel}"`);
     };
     if (offset > 0) link(Math.max(0, offset - limit), 'previous');
@@ -175,4 +186,21 @@ export class FakeShopify {
     this.bucketLevel += 1;
     return `${Math.ceil(this.bucketLevel)}/${rate.bucket}`;
   }
+}
+
+/** The orders.json filters this fake applies, as Shopify documents them. */
+interface OrderFilters {
+  ids?: string;
+  status?: string;
+  financial_status?: string;
+}
+
+function matches(order: Order, filters: OrderFilters): boolean {
+  const o = order as Order & { closed_at?: string | null; cancelled_at?: string | null; financial_status?: string };
+  if (filters.ids && !filters.ids.split(',').includes(String(o.id))) return false;
+  if (filters.financial_status && filters.financial_status !== 'any' && o.financial_status !== filters.financial_status) return false;
+  if (filters.status === 'open' && (o.closed_at || o.cancelled_at)) return false;
+  if (filters.status === 'closed' && !o.closed_at) return false;
+  if (filters.status === 'cancelled' && !o.cancelled_at) return false;
+  return true;
 }
