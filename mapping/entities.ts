@@ -28,19 +28,21 @@ export const orderSchema = z
   })
   .strict();
 
+// CRMs leave most of a record blank (deals without a stage, companies without a name or domain): only the id that
+// identifies a record is required; a value that is there must have the right type.
 export const opportunitySchema = z
   .object({
     externalId: z.string().min(1),
-    name: z.string().min(1),
+    name: z.string().optional(),
     amount: decimal.optional(),
-    stage: z.string().min(1),
+    stage: z.string().optional(),
     closeDate: z.string().optional(),
     accountExternalId: z.string().optional(),
   })
   .strict();
 
 export const accountSchema = z
-  .object({ externalId: z.string().min(1), name: z.string().min(1), domain: z.string().optional(), industry: z.string().optional() })
+  .object({ externalId: z.string().min(1), name: z.string().optional(), domain: z.string().optional(), industry: z.string().optional() })
   .strict();
 
 export const entitySchemas: Record<string, z.ZodType<Record<string, unknown>>> = {

@@ -55,6 +55,8 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function applyTransform(field: string, value: unknown, transform: FieldRuleObject['transform']): unknown {
   if (value === undefined || value === null || !transform) return value;
+  // A blank where a number or date belongs is no value (HubSpot sends "" for a cleared property), not a wrong one.
+  if (value === '' && transform !== 'string' && transform !== 'lowercase') return undefined;
   switch (transform) {
     case 'string':
       return String(value);

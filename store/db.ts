@@ -64,3 +64,12 @@ export async function withTransaction<T>(db: Db, fn: (client: PoolClient) => Pro
 export async function pingDb(db: Db): Promise<void> {
   await db.query('SELECT 1');
 }
+
+/**
+ * PostgreSQL's text and jsonb refuse NUL (U+0000), which real shops and CRMs have in notes and addresses: stored
+ * copies carry U+FFFD in its place, so one such record cannot fail its page on every retry. Events carry the original.
+ */
+export const textForPostgres = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+
+/** JSON for a jsonb parameter, NUL escapes replaced (an escaped backslash before "u0000" is left alone). */
+export const jsonForPostgres = (value: unknown) => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');

@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { jsonForPostgres, textForPostgres, type Db } from './db';
 
 export interface DeadLetter {
   externalId: string;
@@ -25,8 +25,8 @@ export async function recordDeadLetters(
       key.syncTaskId,
       key.entityType,
       letters.map((l) => l.externalId),
-      letters.map((l) => JSON.stringify(l.raw)),
-      letters.map((l) => l.error),
+      letters.map((l) => jsonForPostgres(l.raw)),
+      letters.map((l) => textForPostgres(l.error)),
       letters.map((l) => l.attempts),
     ],
   );

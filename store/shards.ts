@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { jsonForPostgres, type Db } from './db';
 
 export type ShardOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -50,7 +50,7 @@ export async function upsertShards(
       key.entityType,
       key.syncTaskId,
       shards.map((s) => s.externalId),
-      shards.map((s) => JSON.stringify(s.data)),
+      shards.map((s) => jsonForPostgres(s.data)),
       shards.map((s) => s.contentHash),
     ],
   );

@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../events/envelope';
 import { dedupe, ofType, readStream } from '../support/events';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
+import { manualSync } from '../support/manual-sync';
 import { createShopIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
@@ -211,5 +212,29 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     expect(found).toBeGreaterThan(0);
+  });
+
+  it('stores a record with NUL characters in its strings (PostgreSQL refuses them) and keeps the sync going', async () => {
+    const nulShop = await new FakeShopify({ accessToken: TOKEN }).start();
+    try {
+      const [clean, nested, broken] = nulShop.addOrders(3) as unknown as Array<Record<string, unknown> & { line_items: Array<Record<string, unknown>> }>;
+      expect(clean).toBeDefined();
+      // A recorded order with a NUL in a nested string (a line item title, its note) stores with U+FFFD in its place.
+      nested!.line_items = [{ ...(nested!.line_items[0] ?? { id: 1, quantity: 1, price: '1.00' }), title: 'IPod\u0000 Nano' }];
+      nested!.note = 'gift\u0000wrap';
+      // One whose total is unreadable because of a NUL is dead-lettered; its raw copy and the error quote it.
+      broken!.total_price = '12\u0000.00';
+      const id = await createShopIntegration(env, nulShop.baseUrl, TENANT, TOKEN);
+      const state = await env.client.workflow.execute(integrationSync, manualSync(env.taskQueue, id, TENANT));
+      expect(state).toMatchObject({ status: 'completed', created: 2, rejected: 1 });
+      const stored = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, String(nested!.id)]);
+      expect(stored.rows[0].data.lineItems[0].title).toBe('IPod\uFFFD Nano');
+      const dead = await env.db.query(`SELECT raw, error FROM dead_letters WHERE integration_id = $1`, [id]);
+      expect(dead.rows).toHaveLength(1);
+      expect(dead.rows[0].raw.total_price).toBe('12\uFFFD.00');
+      expect(dead.rows[0].error).toContain('totalPrice');
+    } finally {
+      await nulShop.stop();
+    }
   });
 });
