@@ -1,4 +1,5 @@
 import type { IntegrationManager } from '../connectors/oauth';
+import type { OutboundPolicy } from '../connectors/outbound';
 import type { ProviderRateLimiter } from '../connectors/rate-limit';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
@@ -15,7 +16,8 @@ export interface ActivityDeps {
   batchThreshold: number;
   /** A token expiring within this is refreshed before it is used. */
   tokenRefreshMarginMs: number;
-  allowInsecureProviderUrls?: boolean;
+  /** Where provider and token requests may go; STRICT_POLICY when unset. */
+  outboundPolicy?: OutboundPolicy;
   rateLimiter?: ProviderRateLimiter;
   /** Set: token refreshes are delegated to the integration manager's refresh API (INTEGRATION_MANAGER_URL). */
   integrationManager?: IntegrationManager;

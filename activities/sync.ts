@@ -4,6 +4,7 @@ import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
 import { authExpired, invalidConfig } from '../connectors/errors';
 import { FilterError, parseFilters } from '../connectors/filters';
+import { STRICT_POLICY } from '../connectors/outbound';
 import { rateLimitKey } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
@@ -156,7 +157,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       const fetchOnce = (cursor: string | null) => {
         const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
         return paced(connector, config, credentials.secrets, () =>
-          connector.fetchPage({ config, credentials: credentials.secrets, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, request),
+          connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
         );
       };
       const fetch = (cursor: string | null) =>

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { invalidConfig } from '../connectors/errors';
 import { refreshAccessToken, refreshThroughManager } from '../connectors/oauth';
+import { STRICT_POLICY } from '../connectors/outbound';
 import { createEvent } from '../events/envelope';
 import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
 import { withTransaction } from '../store/db';
@@ -64,7 +65,7 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
     try {
       const tokens = manager
         ? await refreshThroughManager(manager, { connectionId: connection.id, ...owner, refreshToken }, now)
-        : await refreshAccessToken({ tokenUrl: connection.tokenUrl!, refreshToken, clientId: clientId!, clientSecret: clientSecret! }, now);
+        : await refreshAccessToken({ tokenUrl: connection.tokenUrl!, refreshToken, clientId: clientId!, clientSecret: clientSecret! }, now, deps.outboundPolicy ?? STRICT_POLICY);
       await saveRefreshedSecrets(client, keyring, {
         connectionId: connection.id,
         // Rotation: a returned refresh token replaces the old one; without one the old one stays valid.

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ActivityDeps } from '../activities/deps';
+import { STRICT_POLICY } from '../connectors/outbound';
 import { createConnectorRegistry } from '../connectors/registry';
 import { RedisEventBus } from '../events/redis-bus';
 import { Keyring } from '../security/keyring';
@@ -31,7 +32,7 @@ export async function runPages(deps: ActivityDeps, ref: SyncTaskRef, entityType:
     maxRecords,
     deadline: Infinity,
     fetch: (from) =>
-      pipeline.connector.fetchPage({ config: pipeline.config, credentials, allowInsecureUrls: deps.allowInsecureProviderUrls ?? false }, { entityType, cursor: from, since: null }),
+      pipeline.connector.fetchPage({ config: pipeline.config, credentials, policy: deps.outboundPolicy ?? STRICT_POLICY }, { entityType, cursor: from, since: null }),
     commit: async (page, from) => {
       counters = addCounters(counters, await processPage(pipeline.page(from ?? 'first'), page.records));
       await saveCursor(deps.db, ref.integrationId, entityType, ref.syncTaskId, page.nextCursor);
@@ -61,7 +62,7 @@ export function pipelineDeps(env: PipelineEnv): ActivityDeps & { close(): Promis
     keyring: new Keyring(Buffer.from(env.ENCRYPTION_KEY, 'hex')),
     batchThreshold: 100,
     tokenRefreshMarginMs: 0,
-    allowInsecureProviderUrls: true,
+    outboundPolicy: { allowInsecure: true, allowedCidrs: [] },
     close: async () => {
       await bus.close();
       await db.end();

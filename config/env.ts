@@ -1,5 +1,6 @@
 // One zod schema for the environment; each process narrows it to what it needs and parses once at start.
 import { msToNumber } from '@temporalio/common';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const duration = (fallback: string) =>
@@ -86,8 +87,14 @@ export const envFields = {
   HOUSEKEEPING_INTERVAL: duration('1h'),
   /** Webhook delivery ids are kept this long to drop redeliveries (Shopify retries for 48 h). */
   WEBHOOK_DELIVERY_RETENTION: duration('7d'),
-  /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only. */
+  /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only (refused when NODE_ENV=production). */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Internal ranges providers may deliberately live in (comma-separated CIDRs, e.g. 10.20.0.0/16); still HTTPS only. */
+  PROVIDER_ALLOWED_CIDRS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((c) => ipaddr.isValidCIDR(c), { message: 'expected CIDRs like 10.20.0.0/16 or fd00::/8' }))),
   /** Delegates OAuth refreshes to this service's `POST /connections/:id/refresh` (README: token refresh); unset = direct. */
   INTEGRATION_MANAGER_URL: z.url({ protocol: /^https?$/, message: 'expected http(s)://host[:port][/path]' }).optional(),
   /** Bearer token for the integration manager's API. */
@@ -133,6 +140,7 @@ export const workerEnvSchema = pickFields([
   'ENCRYPTION_KEYS_PREVIOUS',
   'TOKEN_REFRESH_MARGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
+  'PROVIDER_ALLOWED_CIDRS',
   'INTEGRATION_MANAGER_URL',
   'INTEGRATION_MANAGER_TOKEN',
   'WORKER_METRICS_PORT',
@@ -156,6 +164,7 @@ export const launcherEnvSchema = pickFields([
   'ADMIN_API_KEY',
   'CODEC_CORS_ORIGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
+  'PROVIDER_ALLOWED_CIDRS',
   'INTEGRATION_MANAGER_URL',
   'INTEGRATION_MANAGER_TOKEN',
   'LOG_LEVEL',
@@ -184,7 +193,12 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   // An empty variable means unset, as in most deployment tools.
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(given);
-  if (result.success) return result.data;
+  if (result.success) {
+    if ((result.data as { ALLOW_INSECURE_PROVIDER_URLS?: boolean }).ALLOW_INSECURE_PROVIDER_URLS && given.NODE_ENV === 'production') {
+      throw new ConfigError(['ALLOW_INSECURE_PROVIDER_URLS: must not be true when NODE_ENV=production (it lets tenants reach this network); allow an internal provider with PROVIDER_ALLOWED_CIDRS']);
+    }
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const missing = issue.code === 'invalid_type' && given[name] === undefined;

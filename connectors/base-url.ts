@@ -1,7 +1,8 @@
 import { invalidConfig } from './errors';
+import { checkOutboundUrl, type OutboundPolicy } from './outbound';
 
-/** Outbound safety: providers are reached over HTTPS; plain HTTP and loopback only with ALLOW_INSECURE_PROVIDER_URLS (tests). */
-export function providerBaseUrl(provider: string, value: unknown, allowInsecure = false): string {
+/** A tenant's base URL, refused early when the outbound policy would refuse it anyway (the connect-time check decides). */
+export function providerBaseUrl(provider: string, value: unknown, policy: OutboundPolicy): string {
   if (typeof value !== 'string') throw invalidConfig(`${provider} integration needs config.baseUrl`);
   let url: URL;
   try {
@@ -9,7 +10,7 @@ export function providerBaseUrl(provider: string, value: unknown, allowInsecure 
   } catch {
     throw invalidConfig(`${provider} config.baseUrl "${value}" is not a URL`);
   }
-  if (url.protocol !== 'https:' && !(allowInsecure && url.protocol === 'http:')) throw invalidConfig(`${provider} config.baseUrl must be https`);
-  if (!allowInsecure && /^(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(url.hostname)) throw invalidConfig(`${provider} config.baseUrl must not point at this machine`);
+  const problem = checkOutboundUrl(url, policy);
+  if (problem) throw invalidConfig(`${provider} config.baseUrl ${problem}`);
   return url.toString().replace(/\/$/, '');
 }

@@ -1,5 +1,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
-import { describeError, parseRetryAfter, providerFailure, providerRejected, providerUnavailable } from './errors';
+import type { Response } from 'undici';
+import { parseRetryAfter, providerFailure, providerRejected, providerUnavailable, describeError } from './errors';
+import { outboundFetch, type OutboundInit, type OutboundPolicy } from './outbound';
 
 export interface ProviderResponse<T> {
   body: T;
@@ -7,7 +9,10 @@ export interface ProviderResponse<T> {
 }
 
 /** GET/POST JSON from a provider; any non-2xx, timeout or network error becomes a typed ApplicationFailure. */
-export interface RequestOptions extends RequestInit {
+export interface RequestOptions extends Omit<OutboundInit, 'signal'> {
+  signal?: AbortSignal | undefined;
+  /** Where a request may go (connectors/outbound.ts). */
+  policy: OutboundPolicy;
   timeoutMs?: number;
   /** A provider's own reading of an error answer (e.g. Salesforce's 403 REQUEST_LIMIT_EXCEEDED is a rate limit). */
   classify?: (status: number, body: string, retryAfterMs: number | undefined) => ApplicationFailure | undefined;
@@ -19,16 +24,11 @@ const MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 /** Enough of an error answer to classify it and say what it was. */
 const MAX_ERROR_BYTES = 64 * 1024;
 
-export async function requestJson<T>(provider: string, url: string, init: RequestOptions = {}): Promise<ProviderResponse<T>> {
+export async function requestJson<T>(provider: string, url: string, init: RequestOptions): Promise<ProviderResponse<T>> {
   const timeout = AbortSignal.timeout(init.timeoutMs ?? 30_000);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal });
-  } catch (err) {
-    if (init.signal?.aborted) throw err;
-    throw providerUnavailable(`${provider} unreachable: ${describeError(err)}`);
-  }
+  const { policy, classify: _classify, maxBytes: _maxBytes, timeoutMs: _timeoutMs, ...request } = init;
+  const response = await outboundFetch(provider, url, { ...request, signal }, policy);
   const maxBytes = init.maxBytes ?? MAX_RESPONSE_BYTES;
   if (!response.ok) {
     const text = await readBody(response, MAX_ERROR_BYTES).then((body) => body ?? '', () => '');

@@ -1,5 +1,6 @@
 // OAuth 2.0 refresh_token grant (RFC 6749 §6) against a provider's token endpoint.
-import { describeError, invalidGrant, parseRetryAfter, providerFailure, providerRejected, providerUnavailable } from './errors';
+import { invalidGrant, parseRetryAfter, providerFailure, providerRejected } from './errors';
+import { OPERATOR_POLICY, outboundFetch, type OutboundPolicy } from './outbound';
 
 export interface RefreshGrant {
   tokenUrl: string;
@@ -17,33 +18,30 @@ export interface TokenSet {
   instanceUrl?: string;
 }
 
+/** As sent: any field may be of any type, so each is checked before it is used. */
 interface TokenResponse {
-  access_token?: string;
-  refresh_token?: string;
-  expires_in?: number | string;
-  instance_url?: string;
-  error?: string;
-  error_description?: string;
+  access_token?: unknown;
+  refresh_token?: unknown;
+  expires_in?: unknown;
+  instance_url?: unknown;
+  error?: unknown;
+  error_description?: unknown;
 }
 
-export async function refreshAccessToken(grant: RefreshGrant, now: Date): Promise<TokenSet> {
+/** The token URL is the tenant's: it goes through the same outbound policy as the provider's API. */
+export async function refreshAccessToken(grant: RefreshGrant, now: Date, policy: OutboundPolicy): Promise<TokenSet> {
   const body = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: grant.refreshToken,
     client_id: grant.clientId,
     client_secret: grant.clientSecret,
   });
-  return requestTokens('token endpoint', grant.tokenUrl, { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, body }, now);
+  return requestTokens('token endpoint', grant.tokenUrl, { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, body: body.toString() }, now, policy);
 }
 
 /** POSTs for tokens; an RFC 6749 §5 answer (the token endpoint's, or the integration manager's in the same shape) → tokens or a typed failure. */
-async function requestTokens(source: string, url: string, init: RequestInit, now: Date): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw providerUnavailable(`${source} unreachable: ${describeError(err)}`);
-  }
+async function requestTokens(source: string, url: string, init: { headers: Record<string, string>; body: string }, now: Date, policy: OutboundPolicy): Promise<TokenSet> {
+  const response = await outboundFetch(source, url, { ...init, method: 'POST', signal: AbortSignal.timeout(30_000) }, policy);
   const text = await response.text();
   let json: TokenResponse = {};
   try {
@@ -52,17 +50,20 @@ async function requestTokens(source: string, url: string, init: RequestInit, now
     // not JSON: judged by status below
   }
   if (json.error === 'invalid_grant') {
-    throw invalidGrant(`invalid_grant: ${json.error_description ?? 'refresh token rejected'}`);
+    throw invalidGrant(`invalid_grant: ${typeof json.error_description === 'string' ? json.error_description : 'refresh token rejected'}`);
   }
-  // The body of an error answer is the provider's own words; it never echoes our secrets back, but keep only its error fields.
-  if (!response.ok) throw providerFailure(source, response.status, json.error ? `${json.error}: ${json.error_description ?? ''}` : '', parseRetryAfter(response.headers.get('retry-after')));
-  if (!json.access_token) throw providerRejected(`${source} answered without access_token`);
+  // Only the RFC's own error fields are quoted, and only when they are strings: an error body may echo what we sent.
+  if (!response.ok) {
+    const said = typeof json.error === 'string' ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}` : 'no OAuth error in the answer';
+    throw providerFailure(source, response.status, said, parseRetryAfter(response.headers.get('retry-after')));
+  }
+  if (typeof json.access_token !== 'string' || !json.access_token) throw providerRejected(`${source} answered without access_token`);
   const expiresIn = json.expires_in === undefined ? undefined : Number(json.expires_in);
   return {
     accessToken: json.access_token,
-    ...(json.refresh_token ? { refreshToken: json.refresh_token } : {}),
+    ...(typeof json.refresh_token === 'string' && json.refresh_token ? { refreshToken: json.refresh_token } : {}),
     ...(expiresIn !== undefined && Number.isFinite(expiresIn) ? { expiresAt: new Date(now.getTime() + expiresIn * 1000) } : {}),
-    ...(json.instance_url ? { instanceUrl: json.instance_url } : {}),
+    ...(typeof json.instance_url === 'string' && json.instance_url ? { instanceUrl: json.instance_url } : {}),
   };
 }
 
@@ -90,5 +91,5 @@ export async function refreshThroughManager(
   const url = `${manager.url.replace(/\/+$/, '')}/connections/${encodeURIComponent(request.connectionId)}/refresh`;
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json', ...(manager.token ? { Authorization: `Bearer ${manager.token}` } : {}) };
   const body = JSON.stringify({ integrationId: request.integrationId, tenantId: request.tenantId, refreshToken: request.refreshToken });
-  return requestTokens('integration manager', url, { headers, body }, now);
+  return requestTokens('integration manager', url, { headers, body }, now, OPERATOR_POLICY);
 }

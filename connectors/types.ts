@@ -1,4 +1,5 @@
 import type { FilterSchemas } from './filters';
+import type { OutboundPolicy } from './outbound';
 import type { Pace } from './rate-limit';
 import type { FieldMapping } from '../mapping/field-mapping';
 
@@ -32,8 +33,8 @@ export interface ConnectionContext {
   config: Record<string, unknown>;
   /** Decrypted only inside the activity that calls the provider; never returned from it. */
   credentials: Record<string, string>;
-  /** Plain HTTP and loopback provider URLs (ALLOW_INSECURE_PROVIDER_URLS, for tests against fake providers). */
-  allowInsecureUrls?: boolean;
+  /** Where requests may go (connectors/outbound.ts). */
+  policy: OutboundPolicy;
 }
 
 export interface Connector {

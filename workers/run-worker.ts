@@ -57,7 +57,7 @@ export async function workerFromEnv(
     taskQueue: env.TASK_QUEUE,
     keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,
-    allowInsecureProviderUrls: env.ALLOW_INSECURE_PROVIDER_URLS,
+    outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
     rateLimiter,
     dataConverter: dataConverterFor(env),
     batchThreshold: env.BATCH_THRESHOLD,

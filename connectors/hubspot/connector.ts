@@ -39,9 +39,9 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   if (!object) throw invalidConfig(`hubspot does not sync ${request.entityType}`);
   const token = connection.credentials.accessToken;
   if (!token) throw invalidConfig('hubspot connection has no access token');
-  const base = providerBaseUrl('hubspot', connection.config.baseUrl ?? 'https://api.hubapi.com', connection.allowInsecureUrls);
+  const base = providerBaseUrl('hubspot', connection.config.baseUrl ?? 'https://api.hubapi.com', connection.policy);
   const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' };
-  const common = { headers, classify, ...(request.signal ? { signal: request.signal } : {}) };
+  const common = { headers, classify, policy: connection.policy, ...(request.signal ? { signal: request.signal } : {}) };
 
   if (!request.since) {
     const url = new URL(`${base}/crm/v3/objects/${object.path}`);

@@ -36,7 +36,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   if (!fields) throw invalidConfig(`salesforce does not sync ${request.entityType}`);
   const token = connection.credentials.accessToken;
   if (!token) throw invalidConfig('salesforce connection has no access token');
-  const instance = providerBaseUrl('salesforce', connection.credentials.instanceUrl ?? connection.config.instanceUrl, connection.allowInsecureUrls);
+  const instance = providerBaseUrl('salesforce', connection.credentials.instanceUrl ?? connection.config.instanceUrl, connection.policy);
   const version = typeof connection.config.apiVersion === 'string' ? connection.config.apiVersion : 'v59.0';
   let url: string;
   if (request.cursor) {
@@ -50,6 +50,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   const { body } = await requestJson<QueryPage>('salesforce', url, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(request.pageSize ? { 'Sforce-Query-Options': `batchSize=${Math.max(200, Math.min(request.pageSize, 2000))}` } : {}) },
     classify,
+    policy: connection.policy,
     ...(request.signal ? { signal: request.signal } : {}),
   });
   return {

@@ -4,6 +4,7 @@ import { providerBaseUrl } from '../base-url';
 import { z } from 'zod';
 import { invalidConfig } from '../errors';
 import { idListFilter } from '../filters';
+import type { OutboundPolicy } from '../outbound';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
 import { shopifyMappings } from './mappings';
@@ -18,12 +19,12 @@ interface ShopifyOrder {
 }
 
 /** A shop is `<name>.myshopify.com`; `baseUrl` (tests, proxies) passes the outbound URL checks instead. */
-function baseUrl(config: Record<string, unknown>, allowInsecure: boolean | undefined): string {
+function baseUrl(config: Record<string, unknown>, policy: OutboundPolicy): string {
   if (typeof config.shopDomain === 'string') {
     if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(config.shopDomain)) throw invalidConfig(`shopify shopDomain must be <shop>.myshopify.com, got "${config.shopDomain}"`);
     return `https://${config.shopDomain}`;
   }
-  if (config.baseUrl !== undefined) return providerBaseUrl('shopify', config.baseUrl, allowInsecure);
+  if (config.baseUrl !== undefined) return providerBaseUrl('shopify', config.baseUrl, policy);
   throw invalidConfig('shopify integration needs config.shopDomain (e.g. my-shop.myshopify.com)');
 }
 
@@ -42,7 +43,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   const token = connection.credentials.accessToken;
   if (!token) throw invalidConfig('shopify connection has no access token');
   const version = typeof connection.config.apiVersion === 'string' ? connection.config.apiVersion : DEFAULT_API_VERSION;
-  const url = new URL(`${baseUrl(connection.config, connection.allowInsecureUrls)}/admin/api/${version}/orders.json`);
+  const url = new URL(`${baseUrl(connection.config, connection.policy)}/admin/api/${version}/orders.json`);
   url.searchParams.set('limit', String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT)));
   if (request.cursor) {
     // With page_info Shopify accepts only limit (and fields): the filters live in the cursor.
@@ -57,6 +58,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   }
   const { body, headers } = await requestJson<{ orders: ShopifyOrder[] }>('shopify', url.toString(), {
     headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' },
+    policy: connection.policy,
     ...(request.signal ? { signal: request.signal } : {}),
   });
   return {

@@ -15,7 +15,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   const { consumerKey, consumerSecret } = connection.credentials;
   if (!consumerKey || !consumerSecret) throw invalidConfig('woocommerce connection needs consumerKey and consumerSecret');
   const page = request.cursor ? Number(request.cursor) : 1;
-  const url = new URL(`${providerBaseUrl('woocommerce', connection.config.baseUrl, connection.allowInsecureUrls)}/wp-json/wc/v3/orders`);
+  const url = new URL(`${providerBaseUrl('woocommerce', connection.config.baseUrl, connection.policy)}/wp-json/wc/v3/orders`);
   url.searchParams.set('page', String(page));
   url.searchParams.set('per_page', String(Math.min(request.pageSize ?? MAX_PER_PAGE, MAX_PER_PAGE)));
   url.searchParams.set('orderby', 'modified');
@@ -29,6 +29,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   if (filters.include) url.searchParams.set('include', filters.include.join(','));
   const { body, headers } = await requestJson<Array<Record<string, unknown>>>('woocommerce', url.toString(), {
     headers: { Authorization: `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`, Accept: 'application/json' },
+    policy: connection.policy,
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const totalPages = Number(headers.get('x-wp-totalpages') ?? 1);

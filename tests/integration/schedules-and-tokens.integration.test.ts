@@ -69,6 +69,8 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
     keyring: new Keyring(Buffer.from(env.encryptionKey, 'hex')),
     batchThreshold: 100,
     tokenRefreshMarginMs: 10 * 60_000,
+    // The fake token endpoint listens on loopback over plain HTTP.
+    outboundPolicy: { allowInsecure: true, allowedCidrs: [] },
   });
 
   const storedSecrets = async (integrationId: string) => {

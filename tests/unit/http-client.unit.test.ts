@@ -4,6 +4,9 @@ import { FailureType } from '../../contracts/failures';
 import { listenLocal, type LocalHttpServer } from '../support/local-http';
 import { waitFor } from '../support/wait';
 
+/** The fake provider listens on loopback over plain HTTP, as ALLOW_INSECURE_PROVIDER_URLS allows in tests. */
+const TEST_POLICY = { allowInsecure: true, allowedCidrs: [] };
+
 describe('requestJson', () => {
   let server: LocalHttpServer;
   let baseUrl: string;
@@ -49,12 +52,12 @@ describe('requestJson', () => {
   };
 
   it('reads a chunked JSON answer', async () => {
-    const { body } = await requestJson<{ orders: Array<{ id: number }> }>('shop', `${baseUrl}/ok`);
+    const { body } = await requestJson<{ orders: Array<{ id: number }> }>('shop', `${baseUrl}/ok`, { policy: TEST_POLICY });
     expect(body.orders.map((o) => o.id)).toEqual([1, 2]);
   });
 
   it('refuses a chunked answer past the limit without reading the rest, as a non-retryable failure', async () => {
-    const err = await failureOf(requestJson('shop', `${baseUrl}/endless`, { maxBytes: 1024 * 1024 }));
+    const err = await failureOf(requestJson('shop', `${baseUrl}/endless`, { maxBytes: 1024 * 1024, policy: TEST_POLICY }));
     expect(err).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: 'shop answered more than 1048576 bytes' });
     // The client hung up: the server stopped soon after the limit (socket buffers hold a few MB), not after gigabytes.
     await waitFor(async () => written.length === 1, 10_000);
@@ -62,12 +65,12 @@ describe('requestJson', () => {
   });
 
   it('refuses an answer whose Content-Length is past the limit before reading it', async () => {
-    const err = await failureOf(requestJson('shop', `${baseUrl}/declared-huge`, { maxBytes: 1024 * 1024 }));
+    const err = await failureOf(requestJson('shop', `${baseUrl}/declared-huge`, { maxBytes: 1024 * 1024, policy: TEST_POLICY }));
     expect(err).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true });
   });
 
   it('a 200 whose body is not JSON is a retryable failure that shows the start of the body', async () => {
-    const err = await failureOf(requestJson('shop', `${baseUrl}/html`));
+    const err = await failureOf(requestJson('shop', `${baseUrl}/html`, { policy: TEST_POLICY }));
     expect(err.type).toBe(FailureType.ProviderUnavailable);
     expect(err.nonRetryable).toBe(false);
     expect(err.message).toContain('<html>Bad gateway</html>');

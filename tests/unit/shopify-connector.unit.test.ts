@@ -1,3 +1,4 @@
+import { STRICT_POLICY } from '../../connectors/outbound';
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
 import { nextPageInfo, shopifyConnector } from '../../connectors/shopify/connector';
 import { FailureType } from '../../contracts/failures';
@@ -31,7 +32,7 @@ describe('Shopify paging and provider errors', () => {
 
   it('only calls shops on myshopify.com', async () => {
     const fetchOrders = (config: Record<string, unknown>) =>
-      shopifyConnector.fetchPage({ config, credentials: { accessToken: 't' } }, { entityType: 'Order', cursor: null, since: null });
+      shopifyConnector.fetchPage({ config, credentials: { accessToken: 't' }, policy: STRICT_POLICY }, { entityType: 'Order', cursor: null, since: null });
     await expect(fetchOrders({ shopDomain: 'evil.example.com' })).rejects.toMatchObject({ type: FailureType.InvalidConfig, nonRetryable: true });
     await expect(fetchOrders({ baseUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({ type: FailureType.InvalidConfig });
     await expect(fetchOrders({})).rejects.toThrow(/shopDomain/);

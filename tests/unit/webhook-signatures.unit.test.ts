@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { providerBaseUrl } from '../../connectors/base-url';
 import { verifyHubSpotWebhook } from '../../connectors/hubspot/webhook';
 import { verifyBase64HmacSha256 } from '../../connectors/webhook-signature';
 
@@ -28,17 +27,5 @@ describe('webhook signatures', () => {
     expect(verifyHubSpotWebhook(request, 'other', now)).toBe(false);
     expect(verifyHubSpotWebhook({ ...request, signature: undefined }, SECRET, now)).toBe(false);
     expect(verifyHubSpotWebhook(request, SECRET, now + 5 * 60_000)).toBe(false); // six minutes old
-  });
-});
-
-describe('outbound provider URLs', () => {
-  it('takes https only and refuses this machine, unless insecure URLs are allowed for tests', () => {
-    expect(providerBaseUrl('woocommerce', 'https://shop.example.com/')).toBe('https://shop.example.com');
-    expect(() => providerBaseUrl('woocommerce', 'http://shop.example.com')).toThrow(/https/);
-    expect(() => providerBaseUrl('woocommerce', 'https://127.0.0.1:8443')).toThrow(/this machine/);
-    expect(() => providerBaseUrl('woocommerce', 'https://localhost')).toThrow(/this machine/);
-    expect(() => providerBaseUrl('woocommerce', 'not a url')).toThrow(/not a URL/);
-    expect(() => providerBaseUrl('woocommerce', undefined)).toThrow(/baseUrl/);
-    expect(providerBaseUrl('woocommerce', 'http://127.0.0.1:8080', true)).toBe('http://127.0.0.1:8080');
   });
 });
