@@ -9,6 +9,7 @@ import { rateLimitKey } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
+import { redactedFailure, secretsToRedact } from '../security/redact';
 import { metrics } from '../observability/metrics';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getConnectionOfIntegration } from '../store/connections';
@@ -152,59 +153,71 @@ export function createSyncActivities(deps: ActivityDeps) {
       const credentials = await usableCredentials(input);
       const filters = filtersFor(connector, input.filters);
 
-      const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
-      const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
-      const fetchOnce = (cursor: string | null) => {
-        const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-        return paced(connector, config, credentials.secrets, () =>
-          connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
-        );
-      };
-      const fetch = (cursor: string | null) =>
-        retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
-          // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
-          if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
-          credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-          return fetchOnce(cursor);
-        });
-      let fetchPages = fetch;
-      if (!progress.rawMode) {
-        if (progress.cursor === null) {
-          const probe = await probeRawMode(fetch, deps.batchThreshold);
-          progress.rawMode = probe.mode;
-          fetchPages = probe.fetch;
-        } else progress.rawMode = 'batch';
+      const initialSecrets = secretsToRedact(credentials.secrets);
+      try {
+        return await runChunk();
+      } catch (err) {
+        // A cancellation is reported as one; otherwise nothing of the credentials (those it began with, or refreshed
+        // ones) leaves in a failure.
+        if (ctx.cancellationSignal.aborted) throw err;
+        throw redactedFailure(err, [...secretsToRedact(credentials.secrets), ...initialSecrets]);
       }
-      const rawMode = progress.rawMode;
-      const { done } = await runPageLoop({
-        cursor: progress.cursor,
-        maxRecords: input.maxRecords - progress.counters.recordsFetched,
-        deadline: clock().getTime() + input.maxMillis,
-        now: () => clock().getTime(),
-        fetch: fetchPages,
-        commit: async (page, cursor) => {
-          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
-          const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
-          for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
-          progress.counters = addCounters(progress.counters, counters);
-          for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
-            if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
-          }
-          progress.cursor = page.nextCursor;
-          await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
-          ctx.heartbeat(progress);
-        },
-      });
-      // Through the activity logger: the line carries workflow and activity ids, and the trace id when tracing.
-      ctx.log.info('sync chunk committed', {
-        integrationId: input.integrationId,
-        correlationId: input.correlationId,
-        syncTaskId: input.syncTaskId,
-        entityType: input.entityType,
-        done,
-        ...progress.counters,
-      });
-      return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
+
+      async function runChunk(): Promise<SyncChunkResult> {
+        const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
+        const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
+        const fetchOnce = (cursor: string | null) => {
+          const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
+          return paced(connector, config, credentials.secrets, () =>
+            connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
+          );
+        };
+        const fetch = (cursor: string | null) =>
+          retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
+            // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
+            if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
+            credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
+            return fetchOnce(cursor);
+          });
+        let fetchPages = fetch;
+        if (!progress.rawMode) {
+          if (progress.cursor === null) {
+            const probe = await probeRawMode(fetch, deps.batchThreshold);
+            progress.rawMode = probe.mode;
+            fetchPages = probe.fetch;
+          } else progress.rawMode = 'batch';
+        }
+        const rawMode = progress.rawMode;
+        const { done } = await runPageLoop({
+          cursor: progress.cursor,
+          maxRecords: input.maxRecords - progress.counters.recordsFetched,
+          deadline: clock().getTime() + input.maxMillis,
+          now: () => clock().getTime(),
+          fetch: fetchPages,
+          commit: async (page, cursor) => {
+            if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
+            const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
+            for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
+            progress.counters = addCounters(progress.counters, counters);
+            for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
+              if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
+            }
+            progress.cursor = page.nextCursor;
+            await saveCursor(db, input.integrationId, input.entityType, input.syncTaskId, progress.cursor);
+            ctx.heartbeat(progress);
+          },
+        });
+        // Through the activity logger: the line carries workflow and activity ids, and the trace id when tracing.
+        ctx.log.info('sync chunk committed', {
+          integrationId: input.integrationId,
+          correlationId: input.correlationId,
+          syncTaskId: input.syncTaskId,
+          entityType: input.entityType,
+          done,
+          ...progress.counters,
+        });
+        return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
+      }
     },
 
     /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */

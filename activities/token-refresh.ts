@@ -6,6 +6,7 @@ import { STRICT_POLICY } from '../connectors/outbound';
 import { createEvent } from '../events/envelope';
 import { lockConnection, saveRefreshedSecrets, setConnectionStatus } from '../store/connections';
 import { withTransaction } from '../store/db';
+import { redactedFailure, secretsToRedact } from '../security/redact';
 import type { ActivityDeps } from './deps';
 
 export type RefreshOutcome = 'refreshed' | 'already_fresh' | 'reauth_required';
@@ -74,7 +75,9 @@ export async function refreshConnectionTokens(deps: ActivityDeps, request: Refre
         refreshedAt: now,
       });
       return { outcome: 'refreshed', refreshedEvent: { ...owner, refreshedAt: now } };
-    } catch (err) {
+    } catch (raw) {
+      // The token endpoint's words may quote what we sent it.
+      const err = redactedFailure(raw, secretsToRedact(connection.secrets));
       if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidGrant) throw err;
       await setConnectionStatus(client, connection.id, 'reauth_required', err.message);
       return { outcome: 'reauth_required', failure: { ...owner, error: err.message } };

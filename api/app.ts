@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiEnv } from '../config/env';
+import { STRICT_POLICY, type OutboundPolicy } from '../connectors/outbound';
 import { createConnectorRegistry, type ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../observability/logger';
@@ -46,11 +47,16 @@ export interface AppDeps {
   codecCorsOrigin?: string;
   /** Fastify's trustProxy: which X-Forwarded-* headers to believe (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /** Where tenants' provider, token and instance URLs may point (checked at the door; workers check again at connect). */
+  outboundPolicy?: OutboundPolicy;
 }
 
 /** The one wiring of the API from its environment, for `npm run api` and the launcher alike. */
 export function appFromEnv(
-  env: Pick<ApiEnv, 'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'>,
+  env: Pick<
+    ApiEnv,
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS'
+  >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
   return buildApp({
@@ -62,6 +68,7 @@ export function appFromEnv(
     codec: codecFor(env),
     codecCorsOrigin: env.CODEC_CORS_ORIGIN,
     trustProxy: env.TRUST_PROXY,
+    outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
   });
 }
 
@@ -107,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(tenantRoutes, { db: deps.db });
   await app.register(integrationRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
-  await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring });
+  await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
   await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });

@@ -148,7 +148,22 @@ export const workerEnvSchema = pickFields([
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
 ]);
-export const apiEnvSchema = pickFields([...temporal, ...bus, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'API_HOST', 'API_PORT', 'TRUST_PROXY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ADMIN_API_KEY', 'CODEC_CORS_ORIGIN', 'LOG_LEVEL']);
+export const apiEnvSchema = pickFields([
+  ...temporal,
+  ...bus,
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'API_HOST',
+  'API_PORT',
+  'TRUST_PROXY',
+  'ENCRYPTION_KEY',
+  'ENCRYPTION_KEYS_PREVIOUS',
+  'ADMIN_API_KEY',
+  'CODEC_CORS_ORIGIN',
+  'LOG_LEVEL',
+  'ALLOW_INSECURE_PROVIDER_URLS',
+  'PROVIDER_ALLOWED_CIDRS',
+]);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK', 'HOUSEKEEPING_INTERVAL', 'WEBHOOK_DELIVERY_RETENTION'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */

@@ -47,6 +47,8 @@ export interface Connector {
   /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
   defaultPace?: Pace;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
+  /** The credentials a connection needs: any one of these sets (checked at `PUT /connection`). */
+  credentials: ReadonlyArray<readonly string[]>;
   /** The filters a webhook event may ask the fetch to apply (connectors/filters.ts); none when unset. */
   filters?: FilterSchemas;
   /** Set when the provider can call us: `POST /webhooks/<provider>/<integrationId>`. */

@@ -1,4 +1,6 @@
-import { errorSchema, notFound } from '../errors';
+import { apiError, errorSchema, notFound } from '../errors';
+import { checkOutboundUrl, type OutboundPolicy } from '../../connectors/outbound';
+import type { ConnectorRegistry } from '../../connectors/registry';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Keyring } from '../../security/keyring';
@@ -7,7 +9,8 @@ import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
 import { iso, uuidParam } from '../schemas';
 
-const secret = z.string().min(1).max(4096);
+// Said without the value, which is a secret: visible ASCII is what every provider's headers carry.
+const secret = z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'must be visible ASCII: no spaces, control characters or non-ASCII characters');
 const oauth2 = z
   .object({
     kind: z.literal('oauth2'),
@@ -36,7 +39,10 @@ const apiKey = z
 const MASK = '********';
 
 /** Credentials go in; only which ones are set comes out. */
-export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring }> = async (app, { db, keyring }) => {
+export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy }> = async (
+  app,
+  { db, keyring, connectors, outboundPolicy },
+) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.put(
@@ -48,6 +54,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring 
         body: z.discriminatedUnion('kind', [oauth2, apiKey]),
         response: {
           200: z.object({ id: z.string(), kind: z.enum(['oauth2', 'api_key']), status: z.string(), expiresAt: z.string().nullable(), secrets: z.record(z.string(), z.literal(MASK)) }),
+          400: errorSchema,
           404: errorSchema,
         },
       },
@@ -56,6 +63,15 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring 
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
       const { kind, ...fields } = request.body;
+      const given = fields as Record<string, string | undefined>;
+      const needs = connectors.get(integration.provider)?.credentials ?? [];
+      if (needs.length && !needs.some((set) => set.every((name) => given[name]))) {
+        return reply.code(400).send(apiError('invalid_request', `${integration.provider} needs ${needs.map((set) => set.join(' and ')).join(', or ')}`));
+      }
+      for (const field of ['tokenUrl', 'instanceUrl'] as const) {
+        const problem = given[field] ? checkOutboundUrl(new URL(given[field]), outboundPolicy) : undefined;
+        if (problem) return reply.code(400).send(apiError('invalid_request', `${field} ${problem}`));
+      }
       const { tokenUrl, expiresAt, ...secrets } = { tokenUrl: undefined, expiresAt: undefined, ...fields } as Record<string, string | undefined>;
       const stored = await upsertConnection(db, keyring, {
         tenantId: request.tenantId,

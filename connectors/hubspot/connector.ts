@@ -90,6 +90,7 @@ export const hubspotConnector: Connector = {
   defaultMappings: hubspotMappings,
   // 100 requests per 10 seconds per app and account (standard).
   defaultPace: { perSecond: 10 },
+  credentials: [['accessToken']],
   fetchPage,
   webhook: hubspotWebhook,
 };

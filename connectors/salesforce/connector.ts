@@ -68,5 +68,6 @@ export const salesforceConnector: Connector = {
   platform: 'salesforce',
   entityTypes: ['Opportunity', 'Account'],
   defaultMappings: salesforceMappings,
+  credentials: [['accessToken']],
   fetchPage,
 };

@@ -78,6 +78,7 @@ export const shopifyConnector: Connector = {
   defaultMappings: shopifyMappings,
   // Leaky bucket of 40 leaking 2 per second (standard plans).
   defaultPace: { perSecond: 2, burst: 40 },
+  credentials: [['accessToken']],
   fetchPage,
   // orders.json's own query parameters.
   filters: {

@@ -48,6 +48,7 @@ export const woocommerceConnector: Connector = {
   platform: 'woocommerce',
   entityTypes: ['Order'],
   defaultMappings: woocommerceMappings,
+  credentials: [['consumerKey', 'consumerSecret']],
   fetchPage,
   // The orders endpoint's own query parameters.
   filters: {

@@ -18,6 +18,8 @@ export async function startApi(env: IntegrationEnv, options: { sseHeartbeatMs?: 
     connectors: createConnectorRegistry(),
     taskQueue: env.taskQueue,
     adminApiKey: ADMIN_KEY,
+    // The fake providers listen on loopback over plain HTTP, as the test workers allow (ALLOW_INSECURE_PROVIDER_URLS).
+    outboundPolicy: { allowInsecure: true, allowedCidrs: [] },
     ...options,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
