@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { FilterSchemas } from './filters';
 import type { OutboundPolicy } from './outbound';
 import type { Pace } from './rate-limit';
@@ -47,6 +48,10 @@ export interface Connector {
   /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
   defaultPace?: Pace;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
+  /** The integration's `config` (checked at `POST`/`PATCH /integrations`; OpenAPI shows it per provider). */
+  configSchema: z.ZodType<Record<string, unknown>>;
+  /** The most a tenant may set as its pace (rateLimitPerSecond, rateLimitBurst): the provider's documented limit. */
+  maxPace: Pace;
   /** The credentials a connection needs: any one of these sets (checked at `PUT /connection`). */
   credentials: ReadonlyArray<readonly string[]>;
   /** The filters a webhook event may ask the fetch to apply (connectors/filters.ts); none when unset. */

@@ -1,12 +1,12 @@
 import { apiError, errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { checkOutboundUrl, type OutboundPolicy } from '../../connectors/outbound';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import type { Db } from '../../store/db';
 import { deleteIntegration, findIntegration, insertIntegration, listIntegrations, updateIntegration, type IntegrationRecord } from '../../store/integrations';
 import { optionalBody, integrationSchema, iso, uuidParam } from '../schemas';
 
-const config = z.record(z.string(), z.unknown());
 const interval = z.number().int().min(60).max(30 * 24 * 3600);
 
 export function integrationView(i: IntegrationRecord): z.infer<typeof integrationSchema> {
@@ -30,7 +30,28 @@ export function integrationView(i: IntegrationRecord): z.infer<typeof integratio
 const cursorSchema = z.object({ after: z.uuid() });
 const encodeCursor = (i: IntegrationRecord) => Buffer.from(JSON.stringify({ after: i.id })).toString('base64url');
 
-export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: ConnectorRegistry }> = async (app, { db, connectors }) => {
+/** One body per provider, its config checked against the connector's schema: OpenAPI shows a union on `provider`. */
+function createBody(connectors: ConnectorRegistry) {
+  const known = [...connectors.keys()];
+  const variants = [...connectors.values()].map((c) =>
+    z.object({ provider: z.literal(c.provider), name: z.string().min(1).max(200), config: c.configSchema.prefault({}), syncIntervalSeconds: interval.default(3600) }).strict(),
+  );
+  return z.discriminatedUnion('provider', variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
+    error: (issue) => (issue.code === 'invalid_union' ? `Unknown provider; known: ${known.join(', ')}` : undefined),
+  });
+}
+
+/** URLs in a config must be ones the workers may call: refused here, at the door, with the field named. */
+function configUrlProblem(config: Record<string, unknown>, policy: OutboundPolicy): string | undefined {
+  for (const field of ['baseUrl', 'instanceUrl']) {
+    const value = config[field];
+    const problem = typeof value === 'string' ? checkOutboundUrl(new URL(value), policy) : undefined;
+    if (problem) return `config.${field} ${problem}`;
+  }
+  return undefined;
+}
+
+export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy }> = async (app, { db, connectors, outboundPolicy }) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.post(
@@ -38,14 +59,13 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Conn
     {
       schema: {
         tags: ['integrations'],
-        body: z.object({ provider: z.string().min(1), name: z.string().min(1).max(200), config: config.default({}), syncIntervalSeconds: interval.default(3600) }).strict(),
+        body: createBody(connectors),
         response: { 201: integrationSchema, 400: errorSchema },
       },
     },
     async (request, reply) => {
-      if (!connectors.has(request.body.provider)) {
-        return reply.code(400).send(apiError('unknown_provider', `Unknown provider "${request.body.provider}"; known: ${[...connectors.keys()].join(', ')}`));
-      }
+      const problem = configUrlProblem(request.body.config, outboundPolicy);
+      if (problem) return reply.code(400).send(apiError('invalid_request', problem));
       const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body });
       return reply.code(201).send(integrationView(created));
     },
@@ -91,14 +111,28 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Conn
         tags: ['integrations'],
         params: uuidParam,
         body: z
-          .object({ name: z.string().min(1).max(200).optional(), config: config.optional(), syncIntervalSeconds: interval.optional() })
+          // config is checked against the integration's provider's schema below.
+          .object({ name: z.string().min(1).max(200).optional(), config: z.record(z.string(), z.unknown()).optional(), syncIntervalSeconds: interval.optional() })
           .strict()
           .refine((b) => Object.keys(b).length > 0, 'give at least one of name, config, syncIntervalSeconds'),
-        response: { 200: integrationSchema, 404: errorSchema },
+        response: { 200: integrationSchema, 400: errorSchema, 404: errorSchema },
       },
     },
     async (request, reply) => {
-      const updated = await updateIntegration(db, request.tenantId, request.params.id, request.body);
+      let config = request.body.config;
+      if (config) {
+        const found = await findIntegration(db, request.tenantId, request.params.id);
+        const schema = found && connectors.get(found.provider)?.configSchema;
+        if (!schema) return reply.code(404).send(notFound('Integration'));
+        const parsed = schema.safeParse(config);
+        if (!parsed.success) {
+          return reply.code(400).send(apiError('invalid_request', `Invalid body: ${parsed.error.issues.map((i) => `/config/${i.path.join('/')} ${i.message}`).join('; ')}`));
+        }
+        config = parsed.data;
+        const problem = configUrlProblem(config, outboundPolicy);
+        if (problem) return reply.code(400).send(apiError('invalid_request', problem));
+      }
+      const updated = await updateIntegration(db, request.tenantId, request.params.id, { ...request.body, ...(config ? { config } : {}) });
       return updated ? integrationView(updated) : reply.code(404).send(notFound('Integration'));
     },
   );

@@ -2,6 +2,8 @@
 // through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query.
 import { hubspotWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
+import { z } from 'zod';
+import { configObject, paceFields, urlField } from '../config';
 import { invalidConfig, rateLimited } from '../errors';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
@@ -90,6 +92,9 @@ export const hubspotConnector: Connector = {
   defaultMappings: hubspotMappings,
   // 100 requests per 10 seconds per app and account (standard).
   defaultPace: { perSecond: 10 },
+  // 190 requests per 10 s on Pro and Enterprise (100 on Starter, the default pace).
+  maxPace: { perSecond: 19 },
+  configSchema: configObject({ baseUrl: urlField.optional(), portalId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).optional(), ...paceFields({ perSecond: 19 }) }),
   credentials: [['accessToken']],
   fetchPage,
   webhook: hubspotWebhook,

@@ -1,6 +1,8 @@
 // Salesforce REST: SOQL through /services/data/vXX.X/query, nextRecordsUrl paging (relative to instance_url),
 // incremental on SystemModstamp.
 import { providerBaseUrl } from '../base-url';
+import { z } from 'zod';
+import { configObject, paceFields, urlField } from '../config';
 import { authExpired, invalidConfig, rateLimited } from '../errors';
 import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
@@ -68,6 +70,13 @@ export const salesforceConnector: Connector = {
   platform: 'salesforce',
   entityTypes: ['Opportunity', 'Account'],
   defaultMappings: salesforceMappings,
+  // Salesforce limits by day and by concurrent long requests, not by second: this bounds one integration's pace.
+  maxPace: { perSecond: 25 },
+  configSchema: configObject({
+    instanceUrl: urlField.optional(),
+    apiVersion: z.string().regex(/^v\d{2}\.\d$/, 'expected a version like v59.0').optional(),
+    ...paceFields({ perSecond: 25 }),
+  }),
   credentials: [['accessToken']],
   fetchPage,
 };

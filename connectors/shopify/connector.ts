@@ -2,6 +2,7 @@
 import { shopifyWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
 import { z } from 'zod';
+import { configObject, paceFields, urlField } from '../config';
 import { invalidConfig } from '../errors';
 import { idListFilter } from '../filters';
 import type { OutboundPolicy } from '../outbound';
@@ -10,6 +11,8 @@ import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } 
 import { shopifyMappings } from './mappings';
 
 const MAX_LIMIT = 250;
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i;
+const SHOPIFY_MAX_PACE = { perSecond: 20, burst: 400 };
 const DEFAULT_API_VERSION = '2024-10';
 
 interface ShopifyOrder {
@@ -21,7 +24,7 @@ interface ShopifyOrder {
 /** A shop is `<name>.myshopify.com`; `baseUrl` (tests, proxies) passes the outbound URL checks instead. */
 function baseUrl(config: Record<string, unknown>, policy: OutboundPolicy): string {
   if (typeof config.shopDomain === 'string') {
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(config.shopDomain)) throw invalidConfig(`shopify shopDomain must be <shop>.myshopify.com, got "${config.shopDomain}"`);
+    if (!SHOP_DOMAIN.test(config.shopDomain)) throw invalidConfig(`shopify shopDomain must be <shop>.myshopify.com, got "${config.shopDomain}"`);
     return `https://${config.shopDomain}`;
   }
   if (config.baseUrl !== undefined) return providerBaseUrl('shopify', config.baseUrl, policy);
@@ -78,6 +81,14 @@ export const shopifyConnector: Connector = {
   defaultMappings: shopifyMappings,
   // Leaky bucket of 40 leaking 2 per second (standard plans).
   defaultPace: { perSecond: 2, burst: 40 },
+  // Plus stores get 20 requests/s and a bucket of 400; standard ones 2/s and 40 (the default pace).
+  maxPace: SHOPIFY_MAX_PACE,
+  configSchema: configObject({
+    shopDomain: z.string().regex(SHOP_DOMAIN, 'expected <shop>.myshopify.com').optional(),
+    baseUrl: urlField.optional(),
+    apiVersion: z.string().regex(/^\d{4}-(01|04|07|10)$/, 'expected a Shopify API version like 2025-10').optional(),
+    ...paceFields(SHOPIFY_MAX_PACE),
+  }).refine((c) => c.shopDomain !== undefined || c.baseUrl !== undefined, { message: 'give shopDomain (<shop>.myshopify.com)', path: ['shopDomain'] }),
   credentials: [['accessToken']],
   fetchPage,
   // orders.json's own query parameters.

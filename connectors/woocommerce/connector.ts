@@ -1,6 +1,7 @@
 // WooCommerce REST API v3 orders: page/per_page paging (≤ 100) with X-WP-TotalPages, consumer key/secret over Basic auth.
 import { woocommerceWebhook } from './webhook';
 import { z } from 'zod';
+import { configObject, paceFields, urlField } from '../config';
 import { invalidConfig } from '../errors';
 import { idListFilter } from '../filters';
 import { providerBaseUrl } from '../base-url';
@@ -48,6 +49,9 @@ export const woocommerceConnector: Connector = {
   platform: 'woocommerce',
   entityTypes: ['Order'],
   defaultMappings: woocommerceMappings,
+  // Self-hosted: no documented limit; this bounds what one integration may ask of a store.
+  maxPace: { perSecond: 50 },
+  configSchema: configObject({ baseUrl: urlField, ...paceFields({ perSecond: 50 }) }),
   credentials: [['consumerKey', 'consumerSecret']],
   fetchPage,
   // The orders endpoint's own query parameters.

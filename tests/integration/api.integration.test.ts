@@ -105,7 +105,8 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     });
 
     it("answers another tenant's integration exactly as a missing one", async () => {
-      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'mine' } })).body.id;
+      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'mine', config: { shopDomain: 'mine.myshopify.com' } } })).body.id;
+      expect(id).toEqual(expect.any(String));
       const missing = await call('GET', `/integrations/${randomUUID()}`, { key: keyB });
       for (const [method, path, body] of [
         ['GET', `/integrations/${id}`],
@@ -125,6 +126,16 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       expect((await call('GET', '/integrations?limit=200', { key: keyB })).body.items).toEqual([]);
     });
 
+    it('checks a config change against the provider\'s schema', async () => {
+      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'woocommerce', name: 'w', config: { baseUrl: 'https://woo.example.com' } } })).body.id;
+      const bad = await call('PATCH', `/integrations/${id}`, { key: keyA, body: { config: { baseUrl: 'https://woo.example.com', rateLimitPerSecond: 1e9 } } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/config\/rateLimitPerSecond/);
+      const ok = await call('PATCH', `/integrations/${id}`, { key: keyA, body: { config: { baseUrl: 'https://woo2.example.com', rateLimitPerSecond: 5 } } });
+      expect(ok.status).toBe(200);
+      expect(ok.body.config).toEqual({ baseUrl: 'https://woo2.example.com', rateLimitPerSecond: 5 });
+    });
+
     it('rejects bad input with a 4xx that says what is wrong', async () => {
       const cases: Array<[string, string, { body?: unknown; raw?: string }, RegExp]> = [
         ['POST', '/integrations', { raw: '{"provider": "shopify",' }, /JSON/i],
@@ -135,10 +146,18 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         ['PATCH', `/integrations/${randomUUID()}`, { body: {} }, /at least one/],
         ['GET', '/integrations?limit=0', {}, /limit/],
         ['GET', '/integrations?nope=1', {}, /nope|unrecognized/i],
+        // Each provider's config, checked at the door with the field named.
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x' } }, /config\/shopDomain give shopDomain/],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x', config: { shopDomain: 'evil.example.com' } } }, /config\/shopDomain expected <shop>\.myshopify\.com/],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x', config: { shopDomain: 'a.myshopify.com', shopDomian: 'typo' } } }, /shopDomian/],
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x', config: { shopDomain: 'a.myshopify.com', rateLimitPerSecond: 0.000025 } } }, /config\/rateLimitPerSecond/],
+        ['POST', '/integrations', { body: { provider: 'woocommerce', name: 'x', config: {} } }, /config\/baseUrl/],
+        ['POST', '/integrations', { body: { provider: 'hubspot', name: 'x', config: { rateLimitPerSecond: 500 } } }, /config\/rateLimitPerSecond/],
+        ['POST', '/integrations', { body: { provider: 'salesforce', name: 'x', config: { apiVersion: '59' } } }, /config\/apiVersion/],
       ];
       for (const [method, path, options, message] of cases) {
         const answer = await call(method, path, { key: keyA, ...options });
-        expect([path, answer.status]).toEqual([path, 400]);
+        expect([path, JSON.stringify(options.body ?? options.raw), answer.status]).toEqual([path, JSON.stringify(options.body ?? options.raw), 400]);
         expect(answer.body.error.message).toMatch(message);
       }
     });
@@ -146,7 +165,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
 
   describe('connections', () => {
     it('stores OAuth credentials sealed and answers with masked values only', async () => {
-      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'oauth' } })).body.id;
+      const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'oauth', config: { shopDomain: 'oauth.myshopify.com' } } })).body.id;
       const body = {
         kind: 'oauth2',
         accessToken: 'access-SECRET-123',

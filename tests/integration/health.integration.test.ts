@@ -72,5 +72,13 @@ describe('GET /health and /ready against real dependencies', () => {
     const docs = await app.inject('/docs/json');
     expect(docs.statusCode).toBe(200);
     expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/health', '/ready']));
+    // One body per provider, each with its own config schema.
+    const create = JSON.stringify(docs.json().paths['/integrations'].post.requestBody.content['application/json'].schema);
+    for (const provider of ["shopify", "woocommerce", "hubspot", "salesforce"]) expect(create).toContain(`"enum":["${provider}"]`);
+    expect(create).toContain('shopDomain');
+    expect(create).toContain('instanceUrl');
+    // The live sync state's real shape, not an untyped record.
+    const status = JSON.stringify(docs.json().paths['/integrations/events/sync-status/{integrationId}'].get.responses['200']);
+    expect(status).toContain('pendingPasses');
   });
 });

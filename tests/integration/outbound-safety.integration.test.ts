@@ -9,6 +9,8 @@ import { createIntegrationEnv, type IntegrationEnv } from '../support/integratio
 import { listenLocal, type LocalHttpServer } from '../support/local-http';
 import { manualSync } from '../support/manual-sync';
 import { createIntegration } from '../support/seed';
+import { ADMIN_KEY, startApi } from '../support/api-app';
+import type { App } from '../../api/app';
 
 const TENANT = 'tenant-outbound';
 
@@ -106,5 +108,63 @@ describe('the outbound client itself', () => {
     expect(err).toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true });
     expect((err as Error).message).toContain(`a redirect to http://127.0.0.1:${target.port}/admin; redirects are not followed`);
     expect(target.connections()).toBe(0);
+  });
+});
+
+describe('tenant URLs at the door', () => {
+  let env: IntegrationEnv;
+  let api: { app: App; url: string };
+  let key: string;
+
+  const inject = async (method: 'POST' | 'PATCH' | 'PUT', url: string, body: unknown, auth = key) =>
+    api.app.inject({ method, url, headers: { authorization: `Bearer ${auth}` }, payload: body as object });
+
+  beforeAll(async () => {
+    env = await createIntegrationEnv();
+    // As in production: no insecure URLs.
+    api = await startApi(env, { outboundPolicy: STRICT_POLICY });
+    await inject('POST', '/tenants', { id: 'tenant-door', name: 'Door' }, ADMIN_KEY);
+    key = (await inject('POST', '/tenants/tenant-door/api-keys', {}, ADMIN_KEY)).json().key;
+  });
+
+  afterAll(async () => {
+    await api?.app.close();
+    await env?.close();
+  });
+
+  it('refuses base, token and instance URLs that point inside, naming the field', async () => {
+    const metadata = await inject('POST', '/integrations', { provider: 'woocommerce', name: 'x', config: { baseUrl: 'https://169.254.169.254/' } });
+    expect(metadata.statusCode).toBe(400);
+    expect(metadata.json().error.message).toBe('config.baseUrl address not allowed: 169.254.169.254 (linkLocal)');
+
+    const created = await inject('POST', '/integrations', { provider: 'woocommerce', name: 'w', config: { baseUrl: 'https://woo.example.com' } });
+    const id = created.json().id as string;
+    const mapped = await inject('PATCH', `/integrations/${id}`, { config: { baseUrl: 'https://[::ffff:7f00:1]:3000' } });
+    expect(mapped.statusCode).toBe(400);
+    expect(mapped.json().error.message).toContain('config.baseUrl address not allowed');
+
+    const shop = (await inject('POST', '/integrations', { provider: 'shopify', name: 's', config: { shopDomain: 'acme.myshopify.com' } })).json().id as string;
+    const loopbackToken = await inject('PUT', `/integrations/${shop}/connection`, {
+      kind: 'oauth2',
+      accessToken: 'a',
+      refreshToken: 'r',
+      clientId: 'c',
+      clientSecret: 's',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      tokenUrl: 'http://127.0.0.1:3000/integrations',
+    });
+    expect(loopbackToken.statusCode).toBe(400);
+    expect(loopbackToken.json().error.message).toBe('tokenUrl must be https');
+    const privateToken = await inject('PUT', `/integrations/${shop}/connection`, {
+      kind: 'oauth2',
+      accessToken: 'a',
+      refreshToken: 'r',
+      clientId: 'c',
+      clientSecret: 's',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      tokenUrl: 'https://10.0.0.5/oauth/token',
+    });
+    expect(privateToken.statusCode).toBe(400);
+    expect(privateToken.json().error.message).toBe('tokenUrl address not allowed: 10.0.0.5 (private)');
   });
 });
