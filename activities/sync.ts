@@ -5,7 +5,8 @@ import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type Syn
 import { authExpired, invalidConfig } from '../connectors/errors';
 import { FilterError, parseFilters } from '../connectors/filters';
 import { STRICT_POLICY } from '../connectors/outbound';
-import { rateLimitKey } from '../connectors/rate-limit';
+import { MIN_PACE_PER_SECOND } from '../connectors/config';
+import { clampPace, rateLimitKey, type PaceWaiting } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
 import type { Connector } from '../connectors/types';
 import { createEvent } from '../events/envelope';
@@ -78,12 +79,20 @@ export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, clock } = deps;
 
   /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond (and rateLimitBurst) or the connector's default. */
-  function paced<T>(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>, call: () => Promise<T>): Promise<T> {
+  function paced<T>(
+    ref: SyncTaskRef,
+    connector: Connector,
+    config: Record<string, unknown>,
+    secrets: Record<string, string>,
+    call: () => Promise<T>,
+    waiting: PaceWaiting,
+  ): Promise<T> {
     const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
     const perSecond = positive(config.rateLimitPerSecond);
-    const pace = perSecond ? { perSecond, burst: positive(config.rateLimitBurst) } : connector.defaultPace;
+    const burst = positive(config.rateLimitBurst);
+    const pace = perSecond ? clampPace({ perSecond, ...(burst ? { burst } : {}) }, connector.maxPace, MIN_PACE_PER_SECOND) : connector.defaultPace;
     if (!pace || !deps.rateLimiter) return call();
-    return deps.rateLimiter.schedule(rateLimitKey(connector.provider, config, secrets), pace, call);
+    return deps.rateLimiter.schedule(rateLimitKey(ref.tenantId, connector.provider, config, secrets), pace, call, waiting);
   }
 
   /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
@@ -168,8 +177,13 @@ export function createSyncActivities(deps: ActivityDeps) {
         const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
         const fetchOnce = (cursor: string | null) => {
           const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-          return paced(connector, config, credentials.secrets, () =>
-            connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
+          return paced(
+            input,
+            connector,
+            config,
+            credentials.secrets,
+            () => connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
+            { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat(progress) },
           );
         };
         const fetch = (cursor: string | null) =>

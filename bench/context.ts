@@ -49,7 +49,7 @@ export interface BenchContext {
 }
 
 /** A Shopify integration of the bench tenant against a fake shop; no pacing unless the test wants the provider's. */
-export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<string, unknown> = { rateLimitPerSecond: 1_000_000 }): Promise<string> {
+export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<string, unknown> = { rateLimitPerSecond: 20, rateLimitBurst: 400 }): Promise<string> {
   return createIntegration(env.db, {
     tenantId: TENANT,
     provider: 'shopify',

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { redisClient } from '../store/redis';
+import { rateLimited } from './errors';
 
 /** A provider account's documented request pace. */
 export interface Pace {
@@ -29,6 +30,17 @@ if wait < 0 then wait = 0 end
 redis.call('SET', KEYS[1], tat + interval, 'PX', tat + interval - now + 1000)
 return wait`;
 
+/** A single wait longer than this becomes a RateLimited retry rather than an activity sitting still. */
+const MAX_WAIT_MS = 60_000;
+const WAIT_SLICE_MS = 5_000;
+
+export interface PaceWaiting {
+  signal?: AbortSignal | undefined;
+  /** Called while the caller waits (a heartbeat). */
+  onWait?: () => void;
+  maxWaitMs?: number;
+}
+
 type PacedRedis = Redis & { reserveSlot(key: string, intervalMs: number, burst: number): Promise<number> };
 
 export class ProviderRateLimiter {
@@ -50,12 +62,19 @@ export class ProviderRateLimiter {
    * than documented so that network jitter cannot squeeze one more into a provider's second. With a burst (Shopify:
    * 40, leaking 2/s): up to burst − 1 at once, one slot kept free for jitter, then 1% under the documented rate.
    */
-  async schedule<T>(key: string, pace: Pace, call: () => Promise<T>): Promise<T> {
+  async schedule<T>(key: string, pace: Pace, call: () => Promise<T>, waiting: PaceWaiting = {}): Promise<T> {
     const bursty = (pace.burst ?? 1) > 1;
     const burst = bursty ? Math.floor(pace.burst!) - 1 : 1;
     const interval = Math.ceil((1000 / pace.perSecond) * (bursty ? 1.01 : 1.05));
     const wait = await this.reserve(`${this.prefix}pace:${key}`, interval, burst);
-    if (wait > 0) await sleep(wait);
+    const maxWaitMs = waiting.maxWaitMs ?? MAX_WAIT_MS;
+    // Longer than one activity should sit still: Temporal waits instead, visibly, as a RateLimited retry.
+    if (wait > maxWaitMs) throw rateLimited(`the account's request pace has no slot for ${Math.ceil(wait / 1000)} s`, wait);
+    // In slices, so a waiting sync heartbeats (and is seen waiting) and a cancellation ends the wait.
+    for (let left = wait; left > 0; left -= WAIT_SLICE_MS) {
+      await sleep(Math.min(left, WAIT_SLICE_MS), undefined, waiting.signal ? { signal: waiting.signal } : {});
+      waiting.onWait?.();
+    }
     return call();
   }
 
@@ -72,8 +91,18 @@ export class ProviderRateLimiter {
   }
 }
 
-/** One provider account: the same shop, site or Salesforce org shares one pace, whichever integration calls it. */
-export function rateLimitKey(provider: string, config: Record<string, unknown>, credentials: Record<string, string>): string {
-  const endpoint = config.shopDomain ?? config.baseUrl ?? credentials.instanceUrl ?? config.instanceUrl ?? 'default';
-  return `${provider}:${String(endpoint)}`;
+/**
+ * One provider account of one tenant: the same shop, site, HubSpot portal or Salesforce org shares one pace across
+ * that tenant's integrations. Tenants never share one, so no tenant's pace (or traffic) can slow another's syncs.
+ */
+export function rateLimitKey(tenantId: string, provider: string, config: Record<string, unknown>, credentials: Record<string, string>): string {
+  const account = config.shopDomain ?? config.portalId ?? config.baseUrl ?? credentials.instanceUrl ?? config.instanceUrl ?? 'default';
+  return `${tenantId}:${provider}:${String(account)}`;
+}
+
+/** A tenant's configured pace, within the provider's documented range (the API refuses what is outside it). */
+export function clampPace(pace: Pace, max: Pace, min: number): Pace {
+  const perSecond = Math.min(Math.max(pace.perSecond, min), max.perSecond);
+  const burst = pace.burst === undefined ? undefined : Math.min(Math.max(1, Math.floor(pace.burst)), max.burst ?? 1);
+  return burst === undefined ? { perSecond } : { perSecond, burst };
 }

@@ -251,4 +251,41 @@ describe('a provider account shared by two integrations on two worker processes'
     const spans = times.slice(4).map((t, i) => t - times[i]!);
     expect(Math.min(...spans)).toBeGreaterThanOrEqual(950);
   });
+
+  it("does not let one tenant's pace slow another tenant's syncs of the same account", async () => {
+    const queue = `${env.taskQueue}-a`;
+    const integrationOf = (tenantId: string, rateLimitPerSecond: number) =>
+      createIntegration(env.db, { tenantId, provider: 'woocommerce', config: { baseUrl: woo.baseUrl, rateLimitPerSecond }, secrets: { consumerKey: 'ck_shared', consumerSecret: 'cs_shared' }, encryptionKey: env.encryptionKey });
+    const timed = async (id: string, tenantId: string) => {
+      const started = Date.now();
+      const state = await env.client.workflow.execute(integrationSync, {
+        taskQueue: queue,
+        workflowId: syncWorkflowId(id),
+        args: [{ integrationId: id, tenantId, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 6 } }],
+      });
+      expect(state.recordsFetched).toBe(60);
+      return Date.now() - started;
+    };
+    const b = await integrationOf('tenant-b', 4);
+    await timed(b, 'tenant-b'); // warm: the first sync of a worker pays for more than the pace
+    const alone = await timed(b, 'tenant-b');
+
+    // Tenant A, same store and keys, at the slowest pace allowed (one request per 10 s), syncing all the while.
+    const a = await integrationOf('tenant-a', 0.1);
+    const slow = await env.client.workflow.start(integrationSync, {
+      taskQueue: queue,
+      workflowId: syncWorkflowId(a),
+      args: [{ integrationId: a, tenantId: 'tenant-a', trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 6 } }],
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const beside = await timed(b, 'tenant-b');
+      // Within 10% (plus scheduling jitter on a loaded 2-core machine) of its time alone.
+      expect(beside).toBeLessThan(alone * 1.1 + 100);
+      // And A is visibly waiting on its own pace, not failed: still running.
+      expect((await slow.describe()).status.name).toBe('RUNNING');
+    } finally {
+      await slow.cancel();
+    }
+  });
 });
