@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     const { worker, close: closeWorker } = await workerFromEnv(roleEnv, { db, bus, tracing });
     const running = worker.run();
     stops.push(async () => {
-      worker.shutdown();
+      // The SDK stops the worker on SIGINT/SIGTERM itself; shut it down only if that has not begun.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await closeWorker();
     });

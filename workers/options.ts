@@ -40,6 +40,8 @@ export function createWorkerOptions(setup: WorkerSetup): WorkerOptions {
     activities: setup.activities,
     // On SIGTERM running activities get this long to finish before their tasks go back to the server.
     shutdownGraceTime: '20s',
+    // Then at most this much longer (an activity deaf to its cancellation must not hold a stopping worker forever).
+    shutdownForceTime: '30s',
     ...(setup.limits?.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: setup.limits.maxConcurrentActivities } : {}),
     ...(setup.limits?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.limits.maxCachedWorkflows } : {}),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
