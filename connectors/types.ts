@@ -72,6 +72,10 @@ export interface WebhookDelivery {
 /** How a provider's webhooks are authenticated and told apart. */
 export interface WebhookReceiver {
   verify(delivery: WebhookDelivery, secret: string): boolean;
-  /** The provider's id of this delivery, for dropping redeliveries; undefined when it sends none. */
+  /** The provider's id of this delivery, for dropping redeliveries; undefined when the delivery carries none (refused). */
   deliveryId(delivery: WebhookDelivery): string | undefined;
+  /** Where that id comes from, for the refusal of a delivery without one. */
+  deliveryIdSource: string;
+  /** Why the delivery is too old to act on (past the provider's own retry window), if it is. */
+  staleness?(delivery: WebhookDelivery, now: Date): string | undefined;
 }

@@ -18,6 +18,7 @@ export function headerOf(delivery: WebhookDelivery, name: string): string | unde
 export function bodyHmacWebhook(signatureHeader: string, deliveryIdHeader: string): WebhookReceiver {
   return {
     verify: (delivery, secret) => verifyBase64HmacSha256(delivery.rawBody, headerOf(delivery, signatureHeader), secret),
-    deliveryId: (delivery) => headerOf(delivery, deliveryIdHeader),
+    deliveryId: (delivery) => headerOf(delivery, deliveryIdHeader)?.trim() || undefined,
+    deliveryIdSource: `the ${deliveryIdHeader} header`,
   };
 }

@@ -40,9 +40,14 @@ export async function startOrSignalSync(
     }
     try {
       const handle = client.workflow.getHandle(workflowId);
-      await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes?.[0] ? { entityType: input.entityTypes[0] } : {}) });
-      const state = options.syncTaskIdOfRunning ? await handle.query(getSyncStateQuery).catch(() => null) : null;
-      return { workflowId, syncTaskId: state?.syncTaskId ?? null, status: 'coalesced' };
+      const entityType = input.entityTypes?.[0];
+      // A query costs no history event; a signal does. A pass already pending for everything covers this request, so
+      // a storm of webhooks during one long sync adds a handful of events, not one each.
+      const state = await handle.query(getSyncStateQuery).catch(() => null);
+      if (!(state && state.pendingPasses > 0 && !entityType)) {
+        await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(entityType ? { entityType } : {}) });
+      }
+      return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (state?.syncTaskId ?? null) : null, status: 'coalesced' };
     } catch (err) {
       // It finished between the start and the signal: start a new one.
       if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;

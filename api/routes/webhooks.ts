@@ -27,7 +27,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       schema: {
         tags: ['webhooks'],
         params: z.object({ provider: z.string().min(1).max(50), integrationId: z.string().min(1).max(100) }).strict(),
-        response: { 202: z.object({ status: z.enum(['started', 'coalesced']), workflowId: z.string() }), 200: z.object({ status: z.enum(['duplicate', 'paused']) }), 401: errorSchema, 404: errorSchema },
+        response: { 202: z.object({ status: z.enum(['started', 'coalesced']), workflowId: z.string() }), 200: z.object({ status: z.enum(['duplicate', 'paused']) }), 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
     },
     async (request, reply) => {
@@ -47,10 +47,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
         metrics.webhookSignatureFailures.inc({ provider });
         return reply.code(401).send(apiError('invalid_signature', 'Webhook signature missing or invalid'));
       }
+      // Without a delivery id a captured signed body could be replayed forever: refused.
       const deliveryId = receiver.deliveryId(delivery);
-      if (deliveryId) {
-        if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
-      }
+      if (!deliveryId) return reply.code(400).send(apiError('invalid_request', `A ${provider} delivery must carry ${receiver.deliveryIdSource}`));
+      const stale = receiver.staleness?.(delivery, new Date());
+      if (stale) return reply.code(400).send(apiError('invalid_request', `Delivery refused: ${stale}`));
+      if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
       if (target.integrationStatus === 'paused') return reply.code(200).send({ status: 'paused' as const });
       try {
         const result = await startOrSignalSync(temporal, taskQueue, {
@@ -58,12 +60,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
           tenantId: target.tenantId,
           trigger: 'webhook',
           mode: 'incremental',
-          correlationId: deliveryId ?? randomUUID(),
+          correlationId: deliveryId.length <= 100 ? deliveryId : randomUUID(),
         });
         return reply.code(202).send({ status: result.status, workflowId: result.workflowId });
       } catch (err) {
         // Not started: forget the delivery so the provider's retry is not dropped as a duplicate.
-        if (deliveryId) await forgetDelivery(db, provider, deliveryId);
+        await forgetDelivery(db, integrationId, deliveryId);
         throw err;
       }
     },

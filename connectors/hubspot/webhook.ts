@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WebhookReceiver } from '../types';
 import { headerOf, verifyBase64HmacSha256 } from '../webhook-signature';
 
@@ -30,6 +31,19 @@ export const hubspotWebhook: WebhookReceiver = {
       },
       secret,
     ),
-  // HubSpot sends no delivery id header; its retries carry the same events, which a second pass finds unchanged.
-  deliveryId: () => undefined,
+  // HubSpot sends no delivery id header; each event in the body has its eventId, the same on every retry.
+  deliveryId: (delivery) => {
+    let events: unknown;
+    try {
+      events = JSON.parse(delivery.rawBody.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(events) || events.length === 0) return undefined;
+    const ids = events.map((e) => (e && typeof e === 'object' ? (e as { eventId?: unknown }).eventId : undefined));
+    if (!ids.every((id) => typeof id === 'number' || (typeof id === 'string' && id.length > 0))) return undefined;
+    const key = ids.map(String).sort().join(',');
+    return key.length <= 200 ? key : createHash('sha256').update(key).digest('hex');
+  },
+  deliveryIdSource: 'the eventId of every event in the body',
 };

@@ -254,6 +254,18 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       expect((await call('POST', path, { key: null, raw: payload, headers: headers(randomUUID()) })).status).toBe(401);
       expect((await call('POST', path, { key: null, raw: payload, headers: headers(randomUUID(), sign(payload, 'other-secret')) })).status).toBe(401);
       expect((await call('POST', `/webhooks/myspace/${id}`, { key: null, raw: payload, headers: headers(randomUUID(), sign(payload)) })).status).toBe(404);
+      // No delivery id: a captured signed body could be replayed forever, so it is refused.
+      const anonymous = await call('POST', path, { key: null, raw: payload, headers: { ...headers(''), 'x-shopify-hmac-sha256': sign(payload) } });
+      expect(anonymous.status).toBe(400);
+      expect(anonymous.body.error.message).toBe('A shopify delivery must carry the x-shopify-webhook-id header');
+      // Older than Shopify's 48-hour retry window: not one of its retries.
+      const old = await call('POST', path, { key: null, raw: payload, headers: { ...headers(randomUUID(), sign(payload)), 'x-shopify-triggered-at': new Date(Date.now() - 72 * 3_600_000).toISOString() } });
+      expect(old.status).toBe(400);
+      expect(old.body.error.message).toContain('48 hours');
+      // Another tenant's integration may receive a delivery with the same id: de-duplication is per integration.
+      const other = await newIntegration(keyB);
+      const theirs = await call('POST', `/webhooks/shopify/${other}`, { key: null, raw: payload, headers: headers(delivery, sign(payload)) });
+      expect(theirs.status).toBe(202);
       const state = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
       expect(state).toMatchObject({ status: 'completed', trigger: 'webhook', passes: 1 });
       const runs = [];
@@ -289,7 +301,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     const created = await call('POST', '/integrations', { key: keyA, body: { provider: 'hubspot', name: 'crm', config: { baseUrl: 'https://api.hubapi.example.com' } } });
     const id = created.body.id as string;
     expect((await call('PUT', `/integrations/${id}/connection`, { key: keyA, body: { kind: 'api_key', accessToken: 'pat-na1-test', webhookSecret: WEBHOOK_SECRET } })).status).toBe(200);
-    const payload = JSON.stringify([{ objectId: 1246965, subscriptionType: 'deal.propertyChange', propertyName: 'amount', occurredAt: Date.now() }]);
+    const payload = JSON.stringify([{ eventId: 100, subscriptionId: 12, portalId: 62515, objectId: 1246965, subscriptionType: 'deal.propertyChange', propertyName: 'amount', occurredAt: Date.now() }]);
     const timestamp = String(Date.now());
     // HubSpot signs what it called: the public https URL, which the load balancer forwards as plain HTTP.
     const publicUrl = `https://sync.example.com/webhooks/hubspot/${id}`;

@@ -10,6 +10,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { waitFor } from '../support/wait';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
+import { startOrSignalSync } from '../../temporal/sync-starter';
 import { createShopIntegration, shardCount } from '../support/seed';
 
 const TOKEN = 'shpat_test_token';
@@ -85,6 +86,31 @@ describe('integrationSync under failures, signals and cancellation', () => {
     expect(ofType(events, 'integration.sync.started')).toHaveLength(2);
     expect(ofType(events, 'integration.sync.completed')).toHaveLength(2);
     recordHistory('sync-with-extra-pass', handle.workflowId, env.servers.temporalAddress);
+  });
+
+  it('keeps the history small under a storm of 5,000 requests for one more pass during a sync', async () => {
+    const { shop, integrationId } = await newShop(4_000, 150);
+    const worker = await env.startWorker();
+    const args = input(integrationId, { pageSize: 20 });
+    const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+    await waitFor(async () => (await shardCount(env.db, integrationId)) >= 20);
+    const lengthBefore = (await handle.describe()).historyLength;
+    // What 5,000 webhooks for a running sync do: start-or-signal, 25 at a time.
+    for (let sent = 0; sent < 5_000; sent += 25) {
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () => startOrSignalSync(env.client, env.taskQueue, { integrationId, tenantId: TENANT, trigger: 'webhook', mode: 'incremental', correlationId: randomUUID() })),
+      );
+      expect(results.every((r) => r.status === 'coalesced')).toBe(true);
+    }
+    const description = await handle.describe();
+    expect(description.status.name).toBe('RUNNING');
+    const signals = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length ?? 0;
+    // The first request signals; the rest find a pass pending. A few may race the first signal's workflow task.
+    expect(signals).toBeLessThanOrEqual(30);
+    expect(description.historyLength - lengthBefore).toBeLessThan(200);
+    await handle.terminate('storm test done');
+    await worker.stop();
+    await shop.stop();
   });
 
   it('stops a cancelled sync at a page boundary, ends cancelled and publishes sync.failed', async () => {
