@@ -15,7 +15,7 @@ import { metrics, registry } from '../observability/metrics';
 import { Keyring } from '../security/keyring';
 import { pingDb, type Db } from '../store/db';
 import { codecFor } from '../temporal/data-converter';
-import { registerErrorHandler } from './errors';
+import { refuseNulInBodies, registerErrorHandler } from './errors';
 import auth from './plugins/auth';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connection';
@@ -49,13 +49,16 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Where tenants' provider, token and instance URLs may point (checked at the door; workers check again at connect). */
   outboundPolicy?: OutboundPolicy;
+  /** API_REQUEST_TIMEOUT / API_IDLE_TIMEOUT. */
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 /** The one wiring of the API from its environment, for `npm run api` and the launcher alike. */
 export function appFromEnv(
   env: Pick<
     ApiEnv,
-    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS'
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT'
   >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
@@ -69,6 +72,8 @@ export function appFromEnv(
     codecCorsOrigin: env.CODEC_CORS_ORIGIN,
     trustProxy: env.TRUST_PROXY,
     outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
+    requestTimeoutMs: env.API_REQUEST_TIMEOUT,
+    idleTimeoutMs: env.API_IDLE_TIMEOUT,
   });
 }
 
@@ -80,12 +85,21 @@ const trustProxyOption = (trust: boolean | number | string = false) => (typeof t
 
 /** Builds the whole app without listening, so tests use `app.inject` on exactly what production serves. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, trustProxy: trustProxyOption(deps.trustProxy) }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: trustProxyOption(deps.trustProxy),
+    // A client that trickles a request or sits idle does not keep a socket (and a webhook slot) for as long as it likes.
+    requestTimeout: deps.requestTimeoutMs ?? 30_000,
+    connectionTimeout: deps.idleTimeoutMs ?? 60_000,
+    keepAliveTimeout: 5_000,
+  }).withTypeProvider<ZodTypeProvider>();
   // Before any route: a span per request (continuing an incoming traceparent), the parent of the workflow start.
   await app.register(fastifyOtel.plugin());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  refuseNulInBodies(app);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);

@@ -57,3 +57,23 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(apiError('not_found', `Route ${request.method} ${request.url} not found`)));
 }
+
+/** The path of the first string in `value` holding NUL, which PostgreSQL's text and jsonb cannot store. */
+export function nulPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '/' : undefined;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path}/${key.replaceAll('\u0000', '\\u0000')}`;
+    const found = nulPath(item, `${path}/${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A body the database could not hold is the client's mistake: a 400 naming the field, not a 500. */
+export function refuseNulInBodies(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request, reply) => {
+    const path = nulPath(request.body);
+    if (path) return reply.code(400).send(apiError('invalid_request', `Invalid body: ${path} contains a NUL character (\\u0000), which cannot be stored`));
+  });
+}

@@ -55,6 +55,8 @@ export const envFields = {
   /** Workflows kept in one worker's sticky cache (memory for fewer history replays); unset = Temporal's default. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'expected redis://host:port' }).optional(),
+  /** `memory` runs without Redis on purpose (events stay in this process); unset, a worker or API needs REDIS_URL. */
+  EVENT_BUS: z.enum(['redis', 'memory']).optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
   EVENT_STREAM_MAXLEN: positiveInt(100_000),
@@ -65,6 +67,10 @@ export const envFields = {
   RUN_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** Longest a client may take to send a whole request (headers and body): a slow body cannot hold a socket. */
+  API_REQUEST_TIMEOUT: duration('30s'),
+  /** A connection idle this long is closed (SSE streams send a heartbeat every 15 s). */
+  API_IDLE_TIMEOUT: duration('60s'),
   /**
    * Behind a load balancer: which X-Forwarded-* headers to believe (Fastify's trustProxy). `true`, a hop count, or
    * comma-separated addresses/CIDRs of the proxies. HubSpot's v3 signature covers the public URL, so it needs this.
@@ -123,7 +129,7 @@ function pickFields<K extends Field>(keys: readonly K[]) {
 }
 
 const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
-const bus = ['REDIS_URL', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
+const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 
 export const workerEnvSchema = pickFields([
@@ -155,6 +161,8 @@ export const apiEnvSchema = pickFields([
   'DATABASE_POOL_SIZE',
   'API_HOST',
   'API_PORT',
+  'API_REQUEST_TIMEOUT',
+  'API_IDLE_TIMEOUT',
   'TRUST_PROXY',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS_PREVIOUS',
@@ -173,6 +181,8 @@ export const launcherEnvSchema = pickFields([
   ...scheduleFields,
   'API_HOST',
   'API_PORT',
+  'API_REQUEST_TIMEOUT',
+  'API_IDLE_TIMEOUT',
   'TRUST_PROXY',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',
@@ -187,7 +197,7 @@ export const launcherEnvSchema = pickFields([
   'DATABASE_POOL_SIZE',
   'WORKER_MAX_CONCURRENT_ACTIVITIES',
   'WORKER_MAX_CACHED_WORKFLOWS',
-]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional() });
+]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional(), EVENT_BUS: envFields.EVENT_BUS.unwrap().default('memory') });
 
 export const consumerEnvSchema = pickFields([...temporal, 'REDIS_KEY_PREFIX', ...consumer, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'LOG_LEVEL']).extend({ REDIS_URL: envFields.REDIS_URL.unwrap() });
 
@@ -209,7 +219,13 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(given);
   if (result.success) {
-    if ((result.data as { ALLOW_INSECURE_PROVIDER_URLS?: boolean }).ALLOW_INSECURE_PROVIDER_URLS && given.NODE_ENV === 'production') {
+    const data = result.data as { ALLOW_INSECURE_PROVIDER_URLS?: boolean; REDIS_URL?: string; EVENT_BUS?: string; REDIS_KEY_PREFIX?: string };
+    // A role that publishes events (it has the bus settings) without Redis would keep them in its own memory.
+    if ('REDIS_KEY_PREFIX' in data && !data.REDIS_URL && data.EVENT_BUS !== 'memory') {
+      throw new ConfigError(['REDIS_URL: is required: without it events stay in this process\'s memory and no consumer, SSE client or other process sees them (set EVENT_BUS=memory to run so on purpose)']);
+    }
+    if (data.EVENT_BUS === 'redis' && !data.REDIS_URL) throw new ConfigError(['REDIS_URL: is required when EVENT_BUS=redis']);
+    if (data.ALLOW_INSECURE_PROVIDER_URLS && given.NODE_ENV === 'production') {
       throw new ConfigError(['ALLOW_INSECURE_PROVIDER_URLS: must not be true when NODE_ENV=production (it lets tenants reach this network); allow an internal provider with PROVIDER_ALLOWED_CIDRS']);
     }
     return result.data;

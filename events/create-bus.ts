@@ -9,7 +9,7 @@ export interface BusEnv {
   EVENT_STREAM_MAXLEN: number;
 }
 
-/** Redis when REDIS_URL is set, the in-memory bus otherwise; never a silent switch from one to the other. */
+/** Redis when REDIS_URL is set; the in-memory bus otherwise, which parseEnv allows a worker or API only with EVENT_BUS=memory. */
 export function createEventBus(env: BusEnv): EventBus {
   if (!env.REDIS_URL) return new MemoryEventBus();
   return new RedisEventBus({

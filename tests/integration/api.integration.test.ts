@@ -154,6 +154,8 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         ['POST', '/integrations', { body: { provider: 'woocommerce', name: 'x', config: {} } }, /config\/baseUrl/],
         ['POST', '/integrations', { body: { provider: 'hubspot', name: 'x', config: { rateLimitPerSecond: 500 } } }, /config\/rateLimitPerSecond/],
         ['POST', '/integrations', { body: { provider: 'salesforce', name: 'x', config: { apiVersion: '59' } } }, /config\/apiVersion/],
+        // PostgreSQL cannot store NUL: a 400 naming the field, not a 500.
+        ['POST', '/integrations', { body: { provider: 'shopify', name: 'x\u0000y', config: { shopDomain: 'a.myshopify.com' } } }, /\/name contains a NUL character/],
       ];
       for (const [method, path, options, message] of cases) {
         const answer = await call(method, path, { key: keyA, ...options });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { App } from '../../api/app';
 import { buildApp } from '../../api/app';
@@ -6,6 +7,7 @@ import { RedisEventBus } from '../../events/redis-bus';
 import { createLogger } from '../../observability/logger';
 import { Keyring } from '../../security/keyring';
 import { createApiKey, createTenant } from '../../store/tenants';
+import { startApi } from '../support/api-app';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 
@@ -80,5 +82,21 @@ describe('GET /health and /ready against real dependencies', () => {
     // The live sync state's real shape, not an untyped record.
     const status = JSON.stringify(docs.json().paths['/integrations/events/sync-status/{integrationId}'].get.responses['200']);
     expect(status).toContain('pendingPasses');
+  });
+
+  it('closes a connection that trickles a request and then sits idle', async () => {
+    const api = await startApi(env, { idleTimeoutMs: 500 });
+    try {
+      const { port } = new URL(api.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const started = Date.now();
+      const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+      socket.on('error', () => undefined);
+      // Headers promising a body that never comes, on the open webhook route.
+      socket.write(`POST /webhooks/shopify/${'0'.repeat(8)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      expect(await closed).toBeLessThan(5_000);
+    } finally {
+      await api.app.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { apiEnvSchema, ConfigError, launcherEnvSchema, parseEnv, schedulesEnvSchema, workerEnvSchema } from '../../config/env';
 
 const KEY = 'ab'.repeat(32);
-const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/app', ENCRYPTION_KEY: KEY };
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/app', ENCRYPTION_KEY: KEY, REDIS_URL: 'redis://localhost:6379' };
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -16,6 +16,16 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('config', () => {
+  it('refuses a worker or API without REDIS_URL unless EVENT_BUS=memory says so on purpose', () => {
+    const { REDIS_URL: _redis, ...withoutRedis } = valid;
+    for (const schema of [workerEnvSchema, apiEnvSchema]) {
+      expect(problemsOf(() => parseEnv(schema, withoutRedis))).toEqual([expect.stringContaining('EVENT_BUS=memory')]);
+      expect(parseEnv(schema, { ...withoutRedis, EVENT_BUS: 'memory' }).REDIS_URL).toBeUndefined();
+    }
+    // The launcher is the embedded default: the in-memory bus unless Redis is given.
+    expect(parseEnv(launcherEnvSchema, {}).EVENT_BUS).toBe('memory');
+  });
+
   it('applies the documented defaults', () => {
     const env = parseEnv(workerEnvSchema, valid);
     expect(env).toMatchObject({
@@ -25,7 +35,6 @@ describe('config', () => {
       BATCH_THRESHOLD: 100,
       LOG_LEVEL: 'info',
     });
-    expect(env.REDIS_URL).toBeUndefined();
     expect(env.ENCRYPTION_KEY).toHaveLength(32);
     const schedules = parseEnv(schedulesEnvSchema, {});
     expect(schedules.SYNC_CHECK_INTERVAL).toBe(60_000);
