@@ -120,18 +120,24 @@ export async function deleteIntegration(db: Db, tenantId: string, id: string): P
 
 /**
  * Claims up to `limit` due integrations and moves their next sync forward by their interval plus up to 5% jitter,
- * so integrations created together drift apart. SKIP LOCKED lets two overlapping ticks share the work without waiting.
+ * so integrations created together drift apart. Fair across tenants: each tenant's oldest due integration comes first,
+ * then each one's second, and so on, so a tenant with 50,000 due cannot hold back another's five. SKIP LOCKED lets
+ * two overlapping ticks share the work without waiting.
  */
 export async function claimDueIntegrations(db: Db, now: string, limit: number): Promise<Array<{ integrationId: string; tenantId: string }>> {
   const { rows } = await db.query<{ id: string; tenant_id: string }>(
-    `WITH due AS (
-       SELECT id FROM integrations i
+    `WITH ranked AS (
+       SELECT id, next_sync_at, row_number() OVER (PARTITION BY tenant_id ORDER BY next_sync_at, id) AS turn
+         FROM integrations i
         WHERE status = 'active' AND next_sync_at <= $1
           -- A connection that needs a new authorisation cannot sync; it is due again once credentials arrive.
           AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.integration_id = i.id AND c.status = 'reauth_required')
-        ORDER BY next_sync_at, id
+     ), due AS (
+       SELECT i.id FROM integrations i
+         JOIN (SELECT id, turn, next_sync_at FROM ranked ORDER BY turn, next_sync_at, id LIMIT $2 * 2) r ON r.id = i.id
+        ORDER BY r.turn, r.next_sync_at, r.id
         LIMIT $2
-        FOR UPDATE SKIP LOCKED)
+        FOR UPDATE OF i SKIP LOCKED)
      UPDATE integrations i
         SET next_sync_at = $1::timestamptz + make_interval(secs => i.sync_interval_seconds * (1 + random() * 0.05)),
             updated_at = now()

@@ -164,6 +164,25 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
     expect(new Set(started).size).toBe(1_500);
   });
 
+  it('starts a small tenant\'s due syncs in the first tick, however many another tenant has due', async () => {
+    await env.db.query(
+      `INSERT INTO integrations (tenant_id, provider, name, next_sync_at, sync_interval_seconds)
+       SELECT 'tenant-big', 'shopify', 'big ' || n, now() - interval '2 hours', 3600 FROM generate_series(1, 5000) n`,
+    );
+    const { rows } = await env.db.query<{ id: string }>(
+      `INSERT INTO integrations (tenant_id, provider, name, next_sync_at, sync_interval_seconds)
+       SELECT 'tenant-small', 'shopify', 'small ' || n, now() - interval '1 minute', 3600 FROM generate_series(1, 5) n RETURNING id`,
+    );
+    const result = await env.client.workflow.execute(checkDueSyncs, {
+      taskQueue: env.taskQueue,
+      workflowId: `fair-tick-${randomUUID()}`,
+      args: [{ maxStarts: 100, syncTaskQueue: `${env.taskQueue}-unpolled` }],
+    });
+    expect(result.claimed).toHaveLength(100);
+    expect(result.claimed).toEqual(expect.arrayContaining(rows.map((r) => r.id)));
+    await env.db.query(`UPDATE integrations SET status = 'paused' WHERE tenant_id IN ('tenant-big', 'tenant-small')`);
+  });
+
   it('refreshes every connection the sweep selects (expiring before thresholdTime), not only those within the margin', async () => {
     // Not rotating: the three connections share one refresh token.
     const oauth = await oauthServer(false);
