@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
   await app.register(tenantRoutes, { db: deps.db });
-  await app.register(integrationRoutes, { db: deps.db, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
+  await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });

@@ -66,3 +66,16 @@ export async function runningSyncState(client: Client, integrationId: string): P
     throw err;
   }
 }
+
+/** Asks the integration's running sync to stop (at a page boundary); false when none is running. */
+export async function cancelRunningSync(client: Client, integrationId: string): Promise<boolean> {
+  const handle = client.workflow.getHandle(syncWorkflowId(integrationId));
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return false;
+    await handle.cancel();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}

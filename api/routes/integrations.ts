@@ -1,7 +1,9 @@
 import { apiError, errorSchema, notFound } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Client } from '@temporalio/client';
 import { checkOutboundUrl, type OutboundPolicy } from '../../connectors/outbound';
+import { cancelRunningSync } from '../../temporal/sync-starter';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import type { Db } from '../../store/db';
 import { deleteIntegration, findIntegration, insertIntegration, listIntegrations, updateIntegration, type IntegrationRecord } from '../../store/integrations';
@@ -51,7 +53,10 @@ function configUrlProblem(config: Record<string, unknown>, policy: OutboundPolic
   return undefined;
 }
 
-export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy }> = async (app, { db, connectors, outboundPolicy }) => {
+export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy }> = async (
+  app,
+  { db, temporal, connectors, outboundPolicy },
+) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.post(
@@ -141,7 +146,11 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; connectors: Conn
     '/integrations/:id',
     { schema: { tags: ['integrations'], params: uuidParam, response: { 204: z.null(), 404: errorSchema } } },
     async (request, reply) => {
-      const deleted = await deleteIntegration(db, request.tenantId, request.params.id);
+      const found = await findIntegration(db, request.tenantId, request.params.id);
+      if (!found) return reply.code(404).send(notFound('Integration'));
+      // Its sync stops first; its connection, records, dead letters, mappings and checkpoints go with its row.
+      await cancelRunningSync(temporal, found.id);
+      const deleted = await deleteIntegration(db, request.tenantId, found.id);
       return deleted ? reply.code(204).send(null) : reply.code(404).send(notFound('Integration'));
     },
   );

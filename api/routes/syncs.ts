@@ -1,5 +1,5 @@
 import { apiError, errorSchema, notFound } from '../errors';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { syncModeSchema, syncWorkflowId } from '../../contracts/sync';
 import type { Db } from '../../store/db';
 import { findIntegration } from '../../store/integrations';
 import { optionalBody, uuidParam } from '../schemas';
-import { startOrSignalSync } from '../../temporal/sync-starter';
+import { cancelRunningSync, startOrSignalSync } from '../../temporal/sync-starter';
 
 const startResponse = z.object({ workflowId: z.string(), syncTaskId: z.string().nullable(), status: z.enum(['started', 'coalesced']) });
 
@@ -46,16 +46,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQ
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      const handle = temporal.workflow.getHandle(syncWorkflowId(integration.id));
-      try {
-        const description = await handle.describe();
-        if (description.status.name !== 'RUNNING') return reply.code(404).send(notFound('Running sync'));
-        await handle.cancel();
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return reply.code(404).send(notFound('Running sync'));
-        throw err;
-      }
-      return reply.code(202).send({ workflowId: handle.workflowId, status: 'cancelling' as const });
+      if (!(await cancelRunningSync(temporal, integration.id))) return reply.code(404).send(notFound('Running sync'));
+      return reply.code(202).send({ workflowId: syncWorkflowId(integration.id), status: 'cancelling' as const });
     },
   );
 };

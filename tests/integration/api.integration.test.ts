@@ -9,6 +9,7 @@ import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
 import { waitFor } from '../support/wait';
+import { shardCount } from '../support/seed';
 
 const SHOP_TOKEN = 'shpat_api_test_token_77';
 const WEBHOOK_SECRET = 'webhook-secret-for-api-test-4411';
@@ -229,6 +230,25 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         const state = await env.client.workflow.getHandle(syncWorkflowId(id)).query(getSyncStateQuery);
         expect(state.status).toBe('cancelled');
         expect((await call('DELETE', `/integrations/${id}/sync`, { key: keyA })).status).toBe(404);
+      } finally {
+        shop.options.pageDelayMs = 0;
+      }
+    });
+
+    it('deletes an integration with its running sync, connection, records and dead letters', async () => {
+      shop.options.pageDelayMs = 200;
+      const id = await newIntegration(keyA);
+      try {
+        expect((await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } })).status).toBe(202);
+        await waitFor(async () => (await shardCount(env.db, id)) > 0);
+        expect((await call('DELETE', `/integrations/${id}`, { key: keyA })).status).toBe(204);
+        await expect(env.client.workflow.getHandle(syncWorkflowId(id)).result()).rejects.toThrow();
+        const left = await env.db.query(
+          `SELECT (SELECT count(*) FROM shards WHERE integration_id = $1) + (SELECT count(*) FROM dead_letters WHERE integration_id = $1)
+                + (SELECT count(*) FROM connections WHERE integration_id = $1) AS n`,
+          [id],
+        );
+        expect(Number(left.rows[0].n)).toBe(0);
       } finally {
         shop.options.pageDelayMs = 0;
       }
