@@ -39,15 +39,10 @@ export async function startOrSignalSync(
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     try {
-      const handle = client.workflow.getHandle(workflowId);
       const entityType = input.entityTypes?.[0];
-      // A query costs no history event; a signal does. A pass already pending for everything covers this request, so
-      // a storm of webhooks during one long sync adds a handful of events, not one each.
-      const state = await handle.query(getSyncStateQuery).catch(() => null);
-      if (!(state && state.pendingPasses > 0 && !entityType)) {
-        await handle.signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(entityType ? { entityType } : {}) });
-      }
-      return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (state?.syncTaskId ?? null) : null, status: 'coalesced' };
+      const state = entityType ? await requestPass(client, workflowId, input, entityType) : await requestPassForAll(client, workflowId, input);
+      const known = state ?? (options.syncTaskIdOfRunning ? await client.workflow.getHandle(workflowId).query(getSyncStateQuery).catch(() => null) : null);
+      return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (known?.syncTaskId ?? null) : null, status: 'coalesced' };
     } catch (err) {
       // It finished between the start and the signal: start a new one.
       if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
@@ -78,4 +73,28 @@ export async function cancelRunningSync(client: Client, integrationId: string): 
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
+}
+
+/**
+ * One more pass of everything. A query costs no history event, a signal does: a pass already pending covers the
+ * request, and requests arriving while this process is still asking share that one round trip (they arrived before
+ * its signal landed, so its pass covers them). A storm of webhooks during a long sync adds a handful of events.
+ */
+const inFlight = new Map<string, Promise<SyncState | null>>();
+
+function requestPassForAll(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>): Promise<SyncState | null> {
+  const running = inFlight.get(workflowId);
+  if (running) return running;
+  const request = (async () => {
+    const state = await client.workflow.getHandle(workflowId).query(getSyncStateQuery).catch(() => null);
+    if (!state || state.pendingPasses === 0) await requestPass(client, workflowId, input);
+    return state;
+  })().finally(() => inFlight.delete(workflowId));
+  inFlight.set(workflowId, request);
+  return request;
+}
+
+async function requestPass(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, entityType?: string): Promise<null> {
+  await client.workflow.getHandle(workflowId).signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(entityType ? { entityType } : {}) });
+  return null;
 }
