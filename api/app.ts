@@ -17,6 +17,7 @@ import { pingDb, type Db } from '../store/db';
 import { codecFor } from '../temporal/data-converter';
 import { refuseNulInBodies, registerErrorHandler } from './errors';
 import auth from './plugins/auth';
+import { apiKeyRoutes } from './routes/api-keys';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connection';
 import { deadLetterRoutes } from './routes/dead-letters';
@@ -45,6 +46,8 @@ export interface AppDeps {
   /** Set when payloads are encrypted: serves the Temporal UI's codec endpoints. */
   codec?: PayloadCodec | undefined;
   codecCorsOrigin?: string;
+  /** Bearer key of the codec endpoints (CODEC_API_KEY); unset = they answer 403. */
+  codecApiKey?: string | undefined;
   /** Fastify's trustProxy: which X-Forwarded-* headers to believe (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
   /** Where tenants' provider, token and instance URLs may point (checked at the door; workers check again at connect). */
@@ -58,7 +61,7 @@ export interface AppDeps {
 export function appFromEnv(
   env: Pick<
     ApiEnv,
-    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT'
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'CODEC_API_KEY'
   >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
@@ -70,6 +73,7 @@ export function appFromEnv(
     adminApiKey: env.ADMIN_API_KEY,
     codec: codecFor(env),
     codecCorsOrigin: env.CODEC_CORS_ORIGIN,
+    codecApiKey: env.CODEC_API_KEY,
     trustProxy: env.TRUST_PROXY,
     outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
     requestTimeoutMs: env.API_REQUEST_TIMEOUT,
@@ -126,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
   await app.register(tenantRoutes, { db: deps.db });
+  await app.register(apiKeyRoutes, { db: deps.db });
   await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
@@ -134,6 +139,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
   await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue, connectors: deps.connectors });
-  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233' });
+  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233', codecApiKey: deps.codecApiKey });
   return app;
 }

@@ -116,6 +116,8 @@ export const envFields = {
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Bearer key of the admin routes (tenants, API keys); unset = those routes are off. */
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
+  /** Bearer key the Temporal UI sends to the codec endpoints; unset = they are refused. Not the admin key: a browser holds it. */
+  CODEC_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** A prebuilt workflow bundle (tests, benchmark); unset = bundle workflows/ at start. */
@@ -168,6 +170,7 @@ export const apiEnvSchema = pickFields([
   'ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_API_KEY',
   'CODEC_CORS_ORIGIN',
+  'CODEC_API_KEY',
   'LOG_LEVEL',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'PROVIDER_ALLOWED_CIDRS',
@@ -188,6 +191,7 @@ export const launcherEnvSchema = pickFields([
   'ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_API_KEY',
   'CODEC_CORS_ORIGIN',
+  'CODEC_API_KEY',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'PROVIDER_ALLOWED_CIDRS',
   'INTEGRATION_MANAGER_URL',

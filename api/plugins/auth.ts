@@ -16,7 +16,14 @@ declare module 'fastify' {
   }
 }
 
-const bearer = (request: FastifyRequest): string | undefined => {
+/** Compared in constant time, so the answer's timing says nothing about how much of a key was right. */
+export function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const bearer = (request: FastifyRequest): string | undefined => {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
@@ -39,9 +46,7 @@ export default fp<{ db: Db; adminApiKey?: string | undefined }>(
     app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
       const key = bearer(request);
       if (!adminApiKey) return reply.code(403).send(apiError('forbidden', 'Admin routes are disabled: ADMIN_API_KEY is not set'));
-      const given = Buffer.from(key ?? '');
-      const expected = Buffer.from(adminApiKey);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return unauthorized(reply, 'Admin API key required');
+      if (!sameSecret(key, adminApiKey)) return unauthorized(reply, 'Admin API key required');
     });
   },
   { name: 'auth' },

@@ -1,6 +1,7 @@
-// Codec server for the Temporal UI ("Codec Server endpoint" in its settings): operators holding the admin key see
-// decoded payloads; a history read without the key shows ciphertext only.
-import { errorSchema } from '../errors';
+// Codec server for the Temporal UI ("Codec Server endpoint" in its settings): operators holding the codec key
+// (CODEC_API_KEY, its own, since a browser carries it) see decoded payloads; without it histories show ciphertext only.
+import { apiError, errorSchema } from '../errors';
+import { bearer, sameSecret } from '../plugins/auth';
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ const toJson = (p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8A
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export const codecRoutes: FastifyPluginAsyncZod<{ codec: PayloadCodec; corsOrigin: string }> = async (app, { codec, corsOrigin }) => {
+export const codecRoutes: FastifyPluginAsyncZod<{ codec: PayloadCodec; corsOrigin: string; codecApiKey: string | undefined }> = async (app, { codec, corsOrigin, codecApiKey }) => {
   // CORS for the UI's origin, answered before auth so the browser's preflight (which carries no key) succeeds.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Access-Control-Allow-Origin', corsOrigin);
@@ -28,7 +29,8 @@ export const codecRoutes: FastifyPluginAsyncZod<{ codec: PayloadCodec; corsOrigi
       reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
       return reply.code(204).send();
     }
-    return app.requireAdmin(request, reply);
+    if (!codecApiKey) return reply.code(403).send(apiError('forbidden', 'Codec endpoints are disabled: CODEC_API_KEY is not set'));
+    if (!sameSecret(bearer(request), codecApiKey)) return reply.code(401).send(apiError('unauthorized', 'Codec API key required'));
   });
   app.options('/codec/*', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
 

@@ -105,6 +105,25 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       expect((await call('GET', `/integrations/${ids[2]}`, { key: keyA })).status).toBe(404);
     });
 
+    it('lists, revokes and rotates API keys; a revoked key is refused at once', async () => {
+      const issued = await call('POST', '/tenants/tenant-a/api-keys', { key: ADMIN_KEY, body: { label: 'ci' } });
+      const key = issued.body.key as string;
+      expect((await call('GET', '/integrations', { key })).status).toBe(200);
+      const listed = await call('GET', '/tenants/tenant-a/api-keys', { key: ADMIN_KEY });
+      expect(listed.body.items).toEqual(expect.arrayContaining([{ id: issued.body.id, label: 'ci', createdAt: expect.any(String), revokedAt: null }]));
+      expect(JSON.stringify(listed.body)).not.toContain(key);
+      // A tenant rotates its own key: the old one stops, the new one works.
+      const rotated = await call('POST', '/api-keys/rotate', { key });
+      expect(rotated.status).toBe(201);
+      expect((await call('GET', '/integrations', { key })).status).toBe(401);
+      expect((await call('GET', '/integrations', { key: rotated.body.key })).status).toBe(200);
+      // The admin revokes it.
+      expect((await call('DELETE', `/tenants/tenant-a/api-keys/${rotated.body.id}`, { key: ADMIN_KEY })).status).toBe(204);
+      expect((await call('GET', '/integrations', { key: rotated.body.key })).status).toBe(401);
+      expect((await call('DELETE', `/tenants/tenant-b/api-keys/${issued.body.id}`, { key: ADMIN_KEY })).status).toBe(404);
+      expect((await call('GET', '/tenants/tenant-a/api-keys', { key: keyA })).status).toBe(401);
+    });
+
     it("answers another tenant's integration exactly as a missing one", async () => {
       const id = (await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'mine', config: { shopDomain: 'mine.myshopify.com' } } })).body.id;
       expect(id).toEqual(expect.any(String));

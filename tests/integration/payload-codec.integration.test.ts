@@ -13,6 +13,7 @@ import { createIntegrationEnv, type IntegrationEnv } from '../support/integratio
 import { createShopIntegration } from '../support/seed';
 
 const TOKEN = 'shpat_codec';
+const CODEC_KEY = 'codec-key-for-tests-0123456789';
 const TENANT = 'tenant-codec';
 
 describe('encrypted workflow payloads and the codec server', () => {
@@ -68,6 +69,7 @@ describe('encrypted workflow payloads and the codec server', () => {
       connectors: createConnectorRegistry(),
       taskQueue: env.taskQueue,
       adminApiKey: ADMIN_KEY,
+      codecApiKey: CODEC_KEY,
       codec: new EncryptionCodec(key),
       codecCorsOrigin: 'http://localhost:8233',
     });
@@ -77,7 +79,9 @@ describe('encrypted workflow payloads and the codec server', () => {
       expect(preflight.statusCode).toBe(204);
       expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:8233');
       expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: body })).statusCode).toBe(401);
-      const decoded = await app.inject({ method: 'POST', url: '/codec/decode', payload: body, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      // The codec takes its own key: the admin key, which a browser should never hold, is refused.
+      expect((await app.inject({ method: 'POST', url: '/codec/decode', payload: body, headers: { authorization: `Bearer ${ADMIN_KEY}` } })).statusCode).toBe(401);
+      const decoded = await app.inject({ method: 'POST', url: '/codec/decode', payload: body, headers: { authorization: `Bearer ${CODEC_KEY}` } });
       expect(decoded.statusCode).toBe(200);
       const plain = decoded.json().payloads[0];
       expect(Buffer.from(plain.metadata.encoding, 'base64').toString()).toBe('json/plain');
