@@ -9,7 +9,7 @@ import { createIntegrationEnv, type IntegrationEnv } from '../support/integratio
 import { listenLocal, type LocalHttpServer } from '../support/local-http';
 import { manualSync } from '../support/manual-sync';
 import { createIntegration } from '../support/seed';
-import { ADMIN_KEY, startApi } from '../support/api-app';
+import { newTenantKey, startApi } from '../support/api-app';
 import type { App } from '../../api/app';
 
 const TENANT = 'tenant-outbound';
@@ -116,15 +116,14 @@ describe('tenant URLs at the door', () => {
   let api: { app: App; url: string };
   let key: string;
 
-  const inject = async (method: 'POST' | 'PATCH' | 'PUT', url: string, body: unknown, auth = key) =>
-    api.app.inject({ method, url, headers: { authorization: `Bearer ${auth}` }, payload: body as object });
+  const inject = async (method: 'POST' | 'PATCH' | 'PUT', url: string, body: unknown) =>
+    api.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, payload: body as object });
 
   beforeAll(async () => {
     env = await createIntegrationEnv();
     // As in production: no insecure URLs.
     api = await startApi(env, { outboundPolicy: STRICT_POLICY });
-    await inject('POST', '/tenants', { id: 'tenant-door', name: 'Door' }, ADMIN_KEY);
-    key = (await inject('POST', '/tenants/tenant-door/api-keys', {}, ADMIN_KEY)).json().key;
+    key = await newTenantKey(api.app, 'tenant-door');
   });
 
   afterAll(async () => {
@@ -144,26 +143,11 @@ describe('tenant URLs at the door', () => {
     expect(mapped.json().error.message).toContain('config.baseUrl address not allowed');
 
     const shop = (await inject('POST', '/integrations', { provider: 'shopify', name: 's', config: { shopDomain: 'acme.myshopify.com' } })).json().id as string;
-    const loopbackToken = await inject('PUT', `/integrations/${shop}/connection`, {
-      kind: 'oauth2',
-      accessToken: 'a',
-      refreshToken: 'r',
-      clientId: 'c',
-      clientSecret: 's',
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-      tokenUrl: 'http://127.0.0.1:3000/integrations',
-    });
+    const oauth = (tokenUrl: string) => ({ kind: 'oauth2', accessToken: 'a', refreshToken: 'r', clientId: 'c', clientSecret: 's', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), tokenUrl });
+    const loopbackToken = await inject('PUT', `/integrations/${shop}/connection`, oauth('http://127.0.0.1:3000/integrations'));
     expect(loopbackToken.statusCode).toBe(400);
     expect(loopbackToken.json().error.message).toBe('tokenUrl must be https');
-    const privateToken = await inject('PUT', `/integrations/${shop}/connection`, {
-      kind: 'oauth2',
-      accessToken: 'a',
-      refreshToken: 'r',
-      clientId: 'c',
-      clientSecret: 's',
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-      tokenUrl: 'https://10.0.0.5/oauth/token',
-    });
+    const privateToken = await inject('PUT', `/integrations/${shop}/connection`, oauth('https://10.0.0.5/oauth/token'));
     expect(privateToken.statusCode).toBe(400);
     expect(privateToken.json().error.message).toBe('tokenUrl address not allowed: 10.0.0.5 (private)');
   });

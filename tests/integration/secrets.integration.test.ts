@@ -1,7 +1,7 @@
 // A provider whose error answers echo the request's credentials: nothing of them may reach Temporal history, logs,
 // the database's clear-text columns, events or API answers.
 import { readStream } from '../support/events';
-import { ADMIN_KEY, startApi } from '../support/api-app';
+import { newTenantKey, startApi } from '../support/api-app';
 import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '../support/integration-env';
 import { listenLocal, type LocalHttpServer } from '../support/local-http';
 import { manualSync } from '../support/manual-sync';
@@ -19,8 +19,8 @@ describe('secrets echoed by a provider never leave', () => {
   let api: { app: App; url: string };
   let tenantKey: string;
 
-  const inject = async (method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, key = tenantKey) =>
-    api.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body ? { payload: body as object } : {}) });
+  const inject = async (method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) =>
+    api.app.inject({ method, url, headers: { authorization: `Bearer ${tenantKey}` }, ...(body ? { payload: body as object } : {}) });
 
   beforeAll(async () => {
     env = await createIntegrationEnv();
@@ -32,8 +32,7 @@ describe('secrets echoed by a provider never leave', () => {
     });
     worker = await env.startWorker({ RUN_CONSUMER: 'false' });
     api = await startApi(env);
-    await inject('POST', '/tenants', { id: 'tenant-secrets', name: 'Secrets' }, ADMIN_KEY);
-    tenantKey = (await inject('POST', '/tenants/tenant-secrets/api-keys', {}, ADMIN_KEY)).json().key;
+    tenantKey = await newTenantKey(api.app, 'tenant-secrets');
   });
 
   afterAll(async () => {

@@ -25,3 +25,10 @@ export async function startApi(env: IntegrationEnv, options: Pick<AppDeps, 'sseH
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
 }
+
+/** A new tenant and a key of it, through the admin routes of `app`. */
+export async function newTenantKey(app: App, tenantId: string): Promise<string> {
+  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+  await app.inject({ method: 'POST', url: '/tenants', headers: admin, payload: { id: tenantId, name: tenantId } });
+  return (await app.inject({ method: 'POST', url: `/tenants/${tenantId}/api-keys`, headers: admin, payload: {} })).json().key as string;
+}
