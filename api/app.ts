@@ -97,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestTimeout: deps.requestTimeoutMs ?? 30_000,
     connectionTimeout: deps.idleTimeoutMs ?? 60_000,
     keepAliveTimeout: 5_000,
+    // close() ends every connection, open event streams included, so a stopping API never waits on a client.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   // Before any route: a span per request (continuing an incoming traceparent), the parent of the workflow start.
   await app.register(fastifyOtel.plugin());

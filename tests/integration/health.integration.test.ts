@@ -7,7 +7,7 @@ import { RedisEventBus } from '../../events/redis-bus';
 import { createLogger } from '../../observability/logger';
 import { Keyring } from '../../security/keyring';
 import { createApiKey, createTenant } from '../../store/tenants';
-import { startApi } from '../support/api-app';
+import { newTenantKey, startApi } from '../support/api-app';
 import { freePort } from '../support/free-port';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 
@@ -98,5 +98,16 @@ describe('GET /health and /ready against real dependencies', () => {
     } finally {
       await api.app.close();
     }
+  });
+
+  it('stops at once with an event stream open', async () => {
+    const api = await startApi(env);
+    const key = await newTenantKey(api.app, 'tenant-stream');
+    const stream = await fetch(`${api.url}/integrations/events/sse/tenant-stream`, { headers: { authorization: `Bearer ${key}` } });
+    expect(stream.status).toBe(200);
+    const started = Date.now();
+    await api.app.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await stream.body?.cancel().catch(() => undefined);
   });
 });
