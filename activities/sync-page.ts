@@ -55,7 +55,7 @@ export async function processPage(ctx: PageContext, fetched: readonly RawRecord[
 }
 
 interface MappedPage {
-  valid: Array<ShardInput & { mapped: Record<string, unknown> }>;
+  valid: ShardInput[];
   rejected: Array<DeadLetter & { partial: Record<string, unknown> }>;
 }
 
@@ -65,7 +65,7 @@ function mapPage(ctx: PageContext, records: readonly RawRecord[]): MappedPage {
     try {
       const mapped = mapRecord(ctx.mapping, ctx.schema, record.data);
       const contentHash = createHash('sha256').update(JSON.stringify(mapped)).digest('base64url');
-      page.valid.push({ externalId: record.externalId, data: mapped, mapped, contentHash });
+      page.valid.push({ externalId: record.externalId, data: mapped, contentHash });
     } catch (err) {
       if (!(err instanceof MappingError)) throw err;
       page.rejected.push({ externalId: record.externalId, raw: record.data, error: err.message, attempts: 1, partial: mapFieldsLeniently(ctx.mapping, record.data) });
@@ -85,11 +85,15 @@ function announcePage(ctx: PageContext, page: MappedPage, stored: readonly Shard
   const now = ctx.now();
   const announcer = announcerFor(ctx.entityType);
   const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
+  // Per page, not per record: the page's records share their time and context.
+  const base = eventContext(ctx);
+  const syncedAt = now.toISOString();
+  const platform = ctx.connector.platform;
   const announce = (externalId: string): AnnounceContext & { idempotencyKey: string } => {
     const idempotencyKey = idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
-    return { idempotencyKey, platform: ctx.connector.platform, syncedAt: now.toISOString(), event: { ...eventContext(ctx), idempotencyKey, time: now } };
+    return { idempotencyKey, platform, syncedAt, event: { ...base, idempotencyKey, time: now } };
   };
-  const mappedByExternalId = new Map(page.valid.map((v) => [v.externalId, v.mapped]));
+  const mappedByExternalId = new Map(page.valid.map((v) => [v.externalId, v.data]));
   const events: EventEnvelope[] = [];
   for (const { externalId, shardId, outcome } of stored) {
     if (outcome === 'unchanged') continue;

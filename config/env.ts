@@ -95,6 +95,8 @@ export const envFields = {
   WEBHOOK_DELIVERY_RETENTION: duration('7d'),
   /** Lets connectors call plain-HTTP and loopback provider URLs: for tests against fake providers only (refused when NODE_ENV=production). */
   ALLOW_INSECURE_PROVIDER_URLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Only `production` is read: it refuses ALLOW_INSECURE_PROVIDER_URLS. */
+  NODE_ENV: z.string().optional(),
   /** Internal ranges providers may deliberately live in (comma-separated CIDRs, e.g. 10.20.0.0/16); still HTTPS only. */
   PROVIDER_ALLOWED_CIDRS: z
     .string()
@@ -134,6 +136,22 @@ const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'PAYLO
 const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 
+/** Checks across variables, shared by the roles that publish events and call providers. */
+function roleChecks(data: { REDIS_URL?: string | undefined; EVENT_BUS?: string | undefined; ALLOW_INSECURE_PROVIDER_URLS: boolean; NODE_ENV?: string | undefined }, ctx: z.RefinementCtx): void {
+  // Without Redis a process keeps its events in its own memory: no consumer, SSE client or other process sees them.
+  if (!data.REDIS_URL && data.EVENT_BUS !== 'memory') {
+    const why = data.EVENT_BUS === 'redis' ? 'is required when EVENT_BUS=redis' : "is required: without it events stay in this process's memory and no consumer, SSE client or other process sees them (set EVENT_BUS=memory to run so on purpose)";
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: why });
+  }
+  if (data.ALLOW_INSECURE_PROVIDER_URLS && data.NODE_ENV === 'production') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ALLOW_INSECURE_PROVIDER_URLS'],
+      message: 'must not be true when NODE_ENV=production (it lets tenants reach this network); allow an internal provider with PROVIDER_ALLOWED_CIDRS',
+    });
+  }
+}
+
 export const workerEnvSchema = pickFields([
   ...temporal,
   ...bus,
@@ -149,13 +167,14 @@ export const workerEnvSchema = pickFields([
   'TOKEN_REFRESH_MARGIN',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'PROVIDER_ALLOWED_CIDRS',
+  'NODE_ENV',
   'INTEGRATION_MANAGER_URL',
   'INTEGRATION_MANAGER_TOKEN',
   'WORKER_METRICS_PORT',
   'TEMPORAL_METRICS_PORT',
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
-]);
+]).superRefine(roleChecks);
 export const apiEnvSchema = pickFields([
   ...temporal,
   ...bus,
@@ -174,7 +193,8 @@ export const apiEnvSchema = pickFields([
   'LOG_LEVEL',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'PROVIDER_ALLOWED_CIDRS',
-]);
+  'NODE_ENV',
+]).superRefine(roleChecks);
 const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_MARGIN', 'MAX_SYNC_STARTS_PER_TICK', 'HOUSEKEEPING_INTERVAL', 'WEBHOOK_DELIVERY_RETENTION'] as const;
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
@@ -194,6 +214,7 @@ export const launcherEnvSchema = pickFields([
   'CODEC_API_KEY',
   'ALLOW_INSECURE_PROVIDER_URLS',
   'PROVIDER_ALLOWED_CIDRS',
+  'NODE_ENV',
   'INTEGRATION_MANAGER_URL',
   'INTEGRATION_MANAGER_TOKEN',
   'LOG_LEVEL',
@@ -201,7 +222,7 @@ export const launcherEnvSchema = pickFields([
   'DATABASE_POOL_SIZE',
   'WORKER_MAX_CONCURRENT_ACTIVITIES',
   'WORKER_MAX_CACHED_WORKFLOWS',
-]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional(), EVENT_BUS: envFields.EVENT_BUS.unwrap().default('memory') });
+]).extend({ DATABASE_URL: envFields.DATABASE_URL.optional(), ENCRYPTION_KEY: envFields.ENCRYPTION_KEY.optional(), EVENT_BUS: envFields.EVENT_BUS.unwrap().default('memory') }).superRefine(roleChecks);
 
 export const consumerEnvSchema = pickFields([...temporal, 'REDIS_KEY_PREFIX', ...consumer, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'LOG_LEVEL']).extend({ REDIS_URL: envFields.REDIS_URL.unwrap() });
 
@@ -222,18 +243,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   // An empty variable means unset, as in most deployment tools.
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(given);
-  if (result.success) {
-    const data = result.data as { ALLOW_INSECURE_PROVIDER_URLS?: boolean; REDIS_URL?: string; EVENT_BUS?: string; REDIS_KEY_PREFIX?: string };
-    // A role that publishes events (it has the bus settings) without Redis would keep them in its own memory.
-    if ('REDIS_KEY_PREFIX' in data && !data.REDIS_URL && data.EVENT_BUS !== 'memory') {
-      throw new ConfigError(['REDIS_URL: is required: without it events stay in this process\'s memory and no consumer, SSE client or other process sees them (set EVENT_BUS=memory to run so on purpose)']);
-    }
-    if (data.EVENT_BUS === 'redis' && !data.REDIS_URL) throw new ConfigError(['REDIS_URL: is required when EVENT_BUS=redis']);
-    if (data.ALLOW_INSECURE_PROVIDER_URLS && given.NODE_ENV === 'production') {
-      throw new ConfigError(['ALLOW_INSECURE_PROVIDER_URLS: must not be true when NODE_ENV=production (it lets tenants reach this network); allow an internal provider with PROVIDER_ALLOWED_CIDRS']);
-    }
-    return result.data;
-  }
+  if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const missing = issue.code === 'invalid_type' && given[name] === undefined;

@@ -40,7 +40,9 @@ export async function startOrSignalSync(
     }
     try {
       const entityType = input.entityTypes?.[0];
-      const state = entityType ? await requestPass(client, workflowId, input, entityType) : await requestPassForAll(client, workflowId, input);
+      let state: SyncState | null = null;
+      if (entityType) await requestPass(client, workflowId, input, entityType);
+      else state = await requestPassForAll(client, workflowId, input);
       const known = state ?? (options.syncTaskIdOfRunning ? await client.workflow.getHandle(workflowId).query(getSyncStateQuery).catch(() => null) : null);
       return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (known?.syncTaskId ?? null) : null, status: 'coalesced' };
     } catch (err) {
@@ -94,7 +96,6 @@ function requestPassForAll(client: Client, workflowId: string, input: Omit<SyncI
   return request;
 }
 
-async function requestPass(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, entityType?: string): Promise<null> {
+async function requestPass(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, entityType?: string): Promise<void> {
   await client.workflow.getHandle(workflowId).signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(entityType ? { entityType } : {}) });
-  return null;
 }

@@ -22,6 +22,9 @@ describe('config', () => {
       expect(problemsOf(() => parseEnv(schema, withoutRedis))).toEqual([expect.stringContaining('EVENT_BUS=memory')]);
       expect(parseEnv(schema, { ...withoutRedis, EVENT_BUS: 'memory' }).REDIS_URL).toBeUndefined();
     }
+    // Insecure provider URLs are for tests: refused in production.
+    expect(problemsOf(() => parseEnv(workerEnvSchema, { ...valid, ALLOW_INSECURE_PROVIDER_URLS: 'true', NODE_ENV: 'production' }))).toEqual([expect.stringContaining('PROVIDER_ALLOWED_CIDRS')]);
+    expect(parseEnv(workerEnvSchema, { ...valid, ALLOW_INSECURE_PROVIDER_URLS: 'true' }).ALLOW_INSECURE_PROVIDER_URLS).toBe(true);
     // The launcher is the embedded default: the in-memory bus unless Redis is given.
     expect(parseEnv(launcherEnvSchema, {}).EVENT_BUS).toBe('memory');
   });
