@@ -24,7 +24,7 @@ import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
 import { mappingRoutes } from './routes/mappings';
-import { sseRoutes } from './routes/sse';
+import { DEFAULT_SSE_LIMITS, sseRoutes, type SseLimits } from './routes/sse';
 import { syncStatusRoutes } from './routes/sync-status';
 import { syncRoutes } from './routes/syncs';
 import { tenantRoutes } from './routes/tenants';
@@ -42,7 +42,8 @@ export interface AppDeps {
   taskQueue: string;
   /** Enables the admin routes (tenants, API keys) for this bearer key. */
   adminApiKey?: string | undefined;
-  sseHeartbeatMs?: number;
+  /** SSE heartbeat and stream limits (SSE_* settings); unset fields take DEFAULT_SSE_LIMITS. */
+  sse?: Partial<SseLimits>;
   /** Set when payloads are encrypted: serves the Temporal UI's codec endpoints. */
   codec?: PayloadCodec | undefined;
   codecCorsOrigin?: string;
@@ -61,7 +62,7 @@ export interface AppDeps {
 export function appFromEnv(
   env: Pick<
     ApiEnv,
-    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'CODEC_API_KEY'
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'CODEC_API_KEY' | 'SSE_MAX_STREAMS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_BUFFERED_BYTES'
   >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
@@ -78,6 +79,7 @@ export function appFromEnv(
     outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
     requestTimeoutMs: env.API_REQUEST_TIMEOUT,
     idleTimeoutMs: env.API_IDLE_TIMEOUT,
+    sse: { maxStreams: env.SSE_MAX_STREAMS, maxStreamsPerTenant: env.SSE_MAX_STREAMS_PER_TENANT, maxBufferedBytes: env.SSE_MAX_BUFFERED_BYTES },
   });
 }
 
@@ -138,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
-  await app.register(sseRoutes, { bus: deps.bus, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 });
+  await app.register(sseRoutes, { bus: deps.bus, limits: { ...DEFAULT_SSE_LIMITS, ...deps.sse } });
   await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue, connectors: deps.connectors });
   if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233', codecApiKey: deps.codecApiKey });

@@ -17,6 +17,8 @@ export const API_ERROR_CODES = [
   'invalid_signature',
   'payload_too_large',
   'unsupported_media_type',
+  'precondition_failed',
+  'rate_limited',
   'unavailable',
   'internal_error',
 ] as const;

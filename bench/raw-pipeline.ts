@@ -53,7 +53,7 @@ export interface PipelineEnv {
 /** A worker's activity dependencies, built the way workers/main.ts builds them (without pacing: no provider limit here). */
 export function pipelineDeps(env: PipelineEnv): ActivityDeps & { close(): Promise<void> } {
   const db = createDb(env.DATABASE_URL);
-  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000) });
+  const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000), liveFeedMaxLen: 10_000 });
   return {
     db,
     bus,

@@ -60,6 +60,13 @@ export const envFields = {
   REDIS_KEY_PREFIX: z.string().default(''),
   EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
   EVENT_STREAM_MAXLEN: positiveInt(100_000),
+  /** Sync events kept for SSE clients resuming with Last-Event-ID; an older or unknown position answers 412. */
+  SSE_RESUME_WINDOW: positiveInt(10_000),
+  /** Open SSE streams per API process, and per tenant on one process; past either, 429 with Retry-After. */
+  SSE_MAX_STREAMS: positiveInt(1_000),
+  SSE_MAX_STREAMS_PER_TENANT: positiveInt(20),
+  /** A stream whose client has not read this many bytes of it is dropped (the client reconnects with Last-Event-ID). */
+  SSE_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
   /** Stream of inbound events (integration.sync.scheduled, integration.webhook.received, integration.token.refresh-requested). */
   INBOUND_STREAM: z.string().min(1).default('integration-sync:inbound'),
   INBOUND_CONSUMER_GROUP: z.string().min(1).default('integration-sync'),
@@ -133,7 +140,8 @@ function pickFields<K extends Field>(keys: readonly K[]) {
 }
 
 const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
-const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN'] as const;
+const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN', 'SSE_RESUME_WINDOW'] as const;
+const sse = ['SSE_MAX_STREAMS', 'SSE_MAX_STREAMS_PER_TENANT', 'SSE_MAX_BUFFERED_BYTES'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 
 /** Checks across variables, shared by the roles that publish events and call providers. */
@@ -184,6 +192,7 @@ export const apiEnvSchema = pickFields([
   'API_PORT',
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
+  ...sse,
   'TRUST_PROXY',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS_PREVIOUS',
@@ -206,6 +215,7 @@ export const launcherEnvSchema = pickFields([
   'API_PORT',
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
+  ...sse,
   'TRUST_PROXY',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEYS_PREVIOUS',

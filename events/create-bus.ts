@@ -7,15 +7,17 @@ export interface BusEnv {
   REDIS_KEY_PREFIX: string;
   EVENT_STREAM: string;
   EVENT_STREAM_MAXLEN: number;
+  SSE_RESUME_WINDOW: number;
 }
 
 /** Redis when REDIS_URL is set; the in-memory bus otherwise, which parseEnv allows a worker or API only with EVENT_BUS=memory. */
 export function createEventBus(env: BusEnv): EventBus {
-  if (!env.REDIS_URL) return new MemoryEventBus();
+  if (!env.REDIS_URL) return new MemoryEventBus(env.SSE_RESUME_WINDOW);
   return new RedisEventBus({
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
     stream: env.EVENT_STREAM,
     streamMaxLen: env.EVENT_STREAM_MAXLEN,
+    liveFeedMaxLen: env.SSE_RESUME_WINDOW,
   });
 }

@@ -1,9 +1,10 @@
 import type Redis from 'ioredis';
 import { redisClient } from '../store/redis';
 import { metrics } from '../observability/metrics';
-import type { EventBus, EventListener } from './bus';
+import type { EventBus, LiveEntry, LiveListener } from './bus';
 import { SYNC_EVENTS_CHANNEL, syncChannelTypes } from './catalogue';
 import type { EventEnvelope } from './envelope';
+import { isFeedPosition } from './feed-position';
 
 export interface RedisBusOptions {
   url: string;
@@ -11,19 +12,45 @@ export interface RedisBusOptions {
   keyPrefix: string;
   stream: string;
   streamMaxLen: number;
+  /** Sync events the live feed keeps: how far back an SSE client can resume (SSE_RESUME_WINDOW). */
+  liveFeedMaxLen: number;
 }
 
-/** Every event goes to a capped stream (for consumers that must not miss one); the six sync events of spec 004 also go to its pub/sub channel. */
+
+interface FeedReader {
+  client: Redis;
+  stopped: boolean;
+}
+
+function parseFeedEvent(fields: string[]): EventEnvelope | undefined {
+  try {
+    return JSON.parse(fields[fields.indexOf('event') + 1]!) as EventEnvelope;
+  } catch {
+    return undefined; // a malformed entry on a shared feed is not ours to crash on
+  }
+}
+
+/**
+ * Every event goes to a capped stream (for consumers that must not miss one); the six sync events of spec 004 also go
+ * to its pub/sub channel and to the live feed, a short stream the SSE route reads and resumes from by position.
+ */
 export class RedisEventBus implements EventBus {
   readonly kind = 'redis' as const;
   readonly streamKey: string;
   readonly channel: string;
   private readonly redis: Redis;
-  private readonly subscribers = new Set<Redis>();
+  /** Stream of the six sync events alone, capped at `liveFeedMaxLen`: what SSE clients read and resume from. */
+  readonly feedKey: string;
+  /** Redis CLIENT LIST shows each process's one live-feed reader under this name. */
+  readonly feedReaderName: string;
+  private readonly listeners = new Set<LiveListener>();
+  private reader: Promise<FeedReader> | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
     this.streamKey = `${options.keyPrefix}${options.stream}`;
     this.channel = `${options.keyPrefix}${SYNC_EVENTS_CHANNEL}`;
+    this.feedKey = `${this.streamKey}:live`;
+    this.feedReaderName = `${options.keyPrefix}live-feed-reader`.replace(/[^\w:.-]/g, '_');
     this.redis = redisClient(options.url);
   }
 
@@ -34,7 +61,9 @@ export class RedisEventBus implements EventBus {
     for (const event of events) {
       const json = JSON.stringify(event);
       pipeline.xadd(this.streamKey, 'MAXLEN', '~', this.options.streamMaxLen, '*', 'id', event.id, 'type', event.type, 'event', json);
-      if (syncChannelTypes.has(event.type)) pipeline.publish(this.channel, json);
+      if (!syncChannelTypes.has(event.type)) continue;
+      pipeline.publish(this.channel, json);
+      pipeline.xadd(this.feedKey, 'MAXLEN', '~', this.options.liveFeedMaxLen, '*', 'event', json);
     }
     const results = await pipeline.exec().catch((err: unknown) => {
       metrics.publishFailures.inc({ bus: 'redis' });
@@ -48,56 +77,86 @@ export class RedisEventBus implements EventBus {
     metrics.eventsPublished.inc({ bus: 'redis' }, events.length);
   }
 
-  async subscribe(listener: EventListener): Promise<() => Promise<void>> {
-    const sub = redisClient(this.options.url);
-    this.subscribers.add(sub);
-    sub.on('message', (_channel: string, message: string) => {
-      try {
-        listener(JSON.parse(message) as EventEnvelope);
-      } catch {
-        // a malformed message on a shared channel is not ours to crash on
-      }
-    });
-    await sub.subscribe(this.channel).catch((err: unknown) => {
-      // Not left reconnecting in the background for a subscriber nobody holds.
-      this.subscribers.delete(sub);
-      sub.disconnect();
+  async subscribe(listener: LiveListener): Promise<() => Promise<void>> {
+    this.listeners.add(listener);
+    try {
+      await (this.reader ??= this.startReader());
+    } catch (err) {
+      this.listeners.delete(listener);
       throw err;
-    });
+    }
     return async () => {
-      this.subscribers.delete(sub);
-      await sub.quit().catch(() => sub.disconnect());
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopReader();
     };
   }
 
-  async liveEventsAfter(eventId: string): Promise<EventEnvelope[] | undefined> {
-    // Walk the capped stream backwards to the entry of that event, then read forward from it.
-    let end = '+';
-    let entryId: string | undefined;
-    for (let scanned = 0; !entryId && scanned < this.options.streamMaxLen; ) {
-      const batch = await this.redis.xrevrange(this.streamKey, end, '-', 'COUNT', 1_000);
-      if (batch.length === 0) break;
-      for (const [id, fields] of batch) {
-        if (fields[fields.indexOf('id') + 1] === eventId) {
-          entryId = id;
-          break;
-        }
-      }
-      scanned += batch.length;
-      end = `(${batch[batch.length - 1]![0]}`;
+  /**
+   * The process's one reader of the live feed, fanned out to every listener. It starts at the feed's current end (so
+   * whatever is published once `subscribe` resolves is delivered) and, after an outage, goes on from the last entry
+   * it saw: nothing the feed still holds is skipped.
+   */
+  private async startReader(): Promise<FeedReader> {
+    const client = redisClient(this.options.url, { connectionName: this.feedReaderName });
+    try {
+      const [last] = await client.xrevrange(this.feedKey, '+', '-', 'COUNT', 1);
+      const reader: FeedReader = { client, stopped: false };
+      void this.readFeed(reader, last?.[0] ?? '0-0');
+      return reader;
+    } catch (err) {
+      // Not left reconnecting in the background for a reader nobody holds.
+      client.disconnect();
+      this.reader = undefined;
+      throw err;
     }
-    if (!entryId) return undefined;
-    const after: EventEnvelope[] = [];
-    let start = `(${entryId}`;
-    for (;;) {
-      const batch = await this.redis.xrange(this.streamKey, start, '+', 'COUNT', 1_000);
-      for (const [, fields] of batch) {
-        const type = fields[fields.indexOf('type') + 1] as EventEnvelope['type'];
-        if (syncChannelTypes.has(type)) after.push(JSON.parse(fields[fields.indexOf('event') + 1]!) as EventEnvelope);
+  }
+
+  private async readFeed(reader: FeedReader, from: string): Promise<void> {
+    let position = from;
+    while (!reader.stopped) {
+      try {
+        const answer = await reader.client.xread('COUNT', 500, 'BLOCK', 5_000, 'STREAMS', this.feedKey, position);
+        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+          position = id;
+          const event = parseFeedEvent(fields);
+          if (event) for (const listener of this.listeners) listener({ position: id, event });
+        }
+      } catch {
+        if (!reader.stopped) await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      if (batch.length < 1_000) return after;
+    }
+  }
+
+  private stopReader(): void {
+    const reader = this.reader;
+    this.reader = undefined;
+    void reader?.then(
+      (r) => {
+        r.stopped = true;
+        r.client.disconnect();
+      },
+      () => undefined,
+    );
+  }
+
+  async liveEventsAfter(position: string, wanted: (event: EventEnvelope) => boolean): Promise<LiveEntry[] | undefined> {
+    if (!isFeedPosition(position)) return undefined;
+    // The feed is capped, so this reads at most its length, whatever the client sent.
+    const [first] = await this.redis.xrange(this.feedKey, position, '+', 'COUNT', 1);
+    if (first?.[0] !== position) return undefined;
+    const after: LiveEntry[] = [];
+    let start = `(${position}`;
+    for (let read = 0; read <= this.options.liveFeedMaxLen; ) {
+      const batch = await this.redis.xrange(this.feedKey, start, '+', 'COUNT', 1_000);
+      for (const [id, fields] of batch) {
+        const event = parseFeedEvent(fields);
+        if (event && wanted(event)) after.push({ position: id, event });
+      }
+      if (batch.length < 1_000) break;
+      read += batch.length;
       start = `(${batch[batch.length - 1]![0]}`;
     }
+    return after;
   }
 
   async ping(): Promise<void> {
@@ -105,7 +164,8 @@ export class RedisEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscribers].map((s) => s.quit().catch(() => s.disconnect())));
+    this.listeners.clear();
+    this.stopReader();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

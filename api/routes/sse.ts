@@ -1,14 +1,34 @@
 import { apiError, errorSchema } from '../errors';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { EventBus } from '../../events/bus';
+import type { EventBus, LiveEntry } from '../../events/bus';
 import type { EventEnvelope } from '../../events/envelope';
+import { compareFeedPositions } from '../../events/feed-position';
+
+export interface SseLimits {
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+  /** SSE_MAX_STREAMS / SSE_MAX_STREAMS_PER_TENANT: open streams on this process. */
+  maxStreams: number;
+  maxStreamsPerTenant: number;
+  /** SSE_MAX_BUFFERED_BYTES: a client this far behind is dropped rather than held in memory. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_SSE_LIMITS: SseLimits = { heartbeatMs: 15_000, maxStreams: 1_000, maxStreamsPerTenant: 20, maxBufferedBytes: 1024 * 1024 };
+
+/** Seconds a refused client should wait: streams end when clients leave, not on a clock, so this is a polite guess. */
+const RETRY_AFTER_SECONDS = 10;
 
 /**
  * Spec 004's SSE stream of a tenant's sync events (`businessId` is the tenant id). `event:` is the type, `id:` the
- * event id, `data:` the envelope; a comment line every `heartbeatMs` keeps proxies from closing an idle stream.
+ * live-feed position (Last-Event-ID resumes from it), `data:` the envelope. Every stream of this process shares the
+ * bus's one feed reader; the counts below bound how many there are.
  */
-export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: number }> = async (app, { bus, heartbeatMs }) => {
+export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; limits: SseLimits }> = async (app, { bus, limits }) => {
+  const openPerTenant = new Map<string, number>();
+  let open = 0;
+
   app.addHook('onRequest', app.requireTenant);
 
   app.get(
@@ -16,63 +36,105 @@ export const sseRoutes: FastifyPluginAsyncZod<{ bus: EventBus; heartbeatMs: numb
     {
       schema: {
         tags: ['events'],
+        description:
+          'Server-sent events of the tenant\'s sync events. Send `Last-Event-ID` (the last `id:` received) to get what was missed; ' +
+          'a position the feed no longer keeps answers 412: reconnect without it and read the sync status.',
         params: z.object({ businessId: z.string().min(1).max(100) }).strict(),
         querystring: z.object({ integrationId: z.string().max(100).optional(), types: z.string().max(2000).optional() }).strict(),
-        response: { 403: errorSchema, 503: errorSchema },
+        headers: z.looseObject({ 'last-event-id': z.string().max(100).optional() }),
+        response: {
+          200: z.string().describe('text/event-stream'),
+          403: errorSchema,
+          412: errorSchema,
+          429: errorSchema,
+          503: errorSchema,
+        },
       },
     },
     async (request, reply) => {
-      if (request.params.businessId !== request.tenantId) {
+      const tenantId = request.tenantId!;
+      if (request.params.businessId !== tenantId) {
         return reply.code(403).send(apiError('forbidden', 'This API key does not belong to that business'));
       }
+      const tenantOpen = openPerTenant.get(tenantId) ?? 0;
+      if (open >= limits.maxStreams || tenantOpen >= limits.maxStreamsPerTenant) {
+        const which = open >= limits.maxStreams ? `this server's ${limits.maxStreams}` : `the tenant's ${limits.maxStreamsPerTenant}`;
+        return reply
+          .code(429)
+          .header('retry-after', String(RETRY_AFTER_SECONDS))
+          .send(apiError('rate_limited', `Too many open event streams (${which}); close one or retry later`));
+      }
+      // Counted from here, and released by the one close handler, attached before any wait so an early disconnect is seen.
+      open++;
+      openPerTenant.set(tenantId, tenantOpen + 1);
+      const cleanups: Array<() => void> = [];
+      let closed = false;
+      reply.raw.once('close', () => {
+        closed = true;
+        open--;
+        const left = (openPerTenant.get(tenantId) ?? 1) - 1;
+        if (left === 0) openPerTenant.delete(tenantId);
+        else openPerTenant.set(tenantId, left);
+        for (const cleanup of cleanups) cleanup();
+      });
+
       const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : undefined;
       const wanted = (e: EventEnvelope) =>
-        e.tenantId === request.tenantId && (!request.query.integrationId || e.integrationId === request.query.integrationId) && (!types || types.has(e.type));
+        e.tenantId === tenantId && (!request.query.integrationId || e.integrationId === request.query.integrationId) && (!types || types.has(e.type));
 
-      const sent = new Set<string>();
-      const send = (event: EventEnvelope) => {
-        if (!wanted(event) || sent.has(event.id)) return;
-        sent.add(event.id);
-        reply.raw.write(`event: ${event.type}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+      const res = reply.raw;
+      let lastSent: string | undefined;
+      const write = (frame: string) => {
+        res.write(frame);
+        if (res.writableLength > limits.maxBufferedBytes) {
+          request.log.warn({ buffered: res.writableLength }, 'event stream dropped: the client does not keep up');
+          res.destroy();
+        }
       };
-      // Subscribed before anything is written, holding live events back until the stream is open and the missed ones
-      // are replayed, so nothing falls between them; an unreachable bus is still an answer (503), not a dead stream.
-      const lastEventId = request.headers['last-event-id'];
-      let held: EventEnvelope[] | undefined = [];
+      const send = ({ position, event }: LiveEntry) => {
+        if (closed || !wanted(event) || (lastSent && compareFeedPositions(position, lastSent) <= 0)) return;
+        lastSent = position;
+        write(`event: ${event.type}\nid: ${position}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+
+      // Subscribed before anything is written, holding live entries back until the missed ones are sent, so nothing
+      // falls between them; an unreachable bus is still an answer (503), not a dead stream.
+      let held: LiveEntry[] | undefined = [];
       const unavailable = (err: unknown) => {
         request.log.warn({ err }, 'event stream unavailable');
         return reply.code(503).send(apiError('unavailable', 'The event bus is unreachable; try again shortly'));
       };
-      let unsubscribe: () => Promise<void>;
-      let missed: EventEnvelope[] | undefined;
+      let missed: LiveEntry[] | undefined = [];
       try {
-        unsubscribe = await bus.subscribe((event) => (held ? held.push(event) : send(event)));
+        const unsubscribe = await bus.subscribe((entry) => (held ? held.push(entry) : send(entry)));
+        cleanups.push(() => void unsubscribe());
+        if (closed) return unsubscribe();
       } catch (err) {
         return unavailable(err);
       }
-      try {
-        missed = typeof lastEventId === 'string' ? await bus.liveEventsAfter(lastEventId) : [];
-      } catch (err) {
-        await unsubscribe();
-        return unavailable(err);
+      const lastEventId = request.headers['last-event-id'];
+      if (lastEventId !== undefined) {
+        try {
+          missed = await bus.liveEventsAfter(lastEventId, wanted);
+        } catch (err) {
+          return unavailable(err);
+        }
+        if (!missed) {
+          return reply
+            .code(412)
+            .send(apiError('precondition_failed', `Last-Event-ID ${JSON.stringify(lastEventId)} is not in the event feed (unknown or older than it keeps); reconnect without it and read the sync status`));
+        }
       }
+      if (closed) return;
       reply.hijack();
-      const res = reply.raw;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-      res.write(': connected\n\n');
-      if (!missed) res.write(`: last event ${String(lastEventId)} is no longer kept; live events only\n\n`);
-      for (const event of missed ?? []) send(event);
+      write(': connected\n\n');
+      for (const entry of missed) send(entry);
       const buffered = held;
       held = undefined;
-      for (const event of buffered) send(event);
-      const heartbeat = setInterval(() => {
-        res.write(': heartbeat\n\n');
-        if (sent.size > 10_000) sent.clear(); // only needed around the replay; keep it bounded
-      }, heartbeatMs);
-      request.raw.once('close', () => {
-        clearInterval(heartbeat);
-        void unsubscribe();
-      });
+      for (const entry of buffered) send(entry);
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), limits.heartbeatMs);
+      cleanups.push(() => clearInterval(heartbeat));
     },
   );
 };

@@ -47,7 +47,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     env = await createIntegrationEnv();
     shop = await new FakeShopify({ accessToken: SHOP_TOKEN }).start();
     shop.addOrders(200);
-    ({ app, url } = await startApi(env, { sseHeartbeatMs: 200 }));
+    ({ app, url } = await startApi(env, { sse: { heartbeatMs: 200 } }));
     await env.startWorker();
     for (const id of ['tenant-a', 'tenant-b']) expect((await call('POST', '/tenants', { key: ADMIN_KEY, body: { id, name: id } })).status).toBe(201);
     keyA = (await call('POST', '/tenants/tenant-a/api-keys', { key: ADMIN_KEY, body: { label: 'tests' } })).body.key;
@@ -396,17 +396,16 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       await readUntil(() => text.includes('event: integration.sync.completed') && text.includes(': heartbeat'));
       controller.abort();
 
-      const events = text
-        .split('\n\n')
-        .filter((block) => block.startsWith('event:'))
-        .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+      const blocks = text.split('\n\n').filter((block) => block.startsWith('event:'));
+      const field = (block: string, name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))!.slice(name.length + 2);
+      const events = blocks.map((block) => JSON.parse(field(block, 'data')));
       expect(events.map((e) => e.type)).toEqual(['integration.sync.started', 'integration.sync.completed']);
       expect(events.every((e) => e.tenantId === 'tenant-a' && e.integrationId === idA)).toBe(true);
-      expect(text).toMatch(new RegExp(`id: ${events[0].id}`));
+      const positions = blocks.map((block) => field(block, 'id'));
 
-      // Reconnecting with Last-Event-ID replays what came after it from the Redis stream.
+      // Reconnecting with Last-Event-ID replays what came after it from the Redis live feed.
       const resumed = await fetch(`${url}/integrations/events/sse/tenant-a?integrationId=${idA}`, {
-        headers: { authorization: `Bearer ${keyA}`, 'last-event-id': events[0].id },
+        headers: { authorization: `Bearer ${keyA}`, 'last-event-id': positions[0]! },
         signal: AbortSignal.timeout(10_000),
       });
       const resumedReader = resumed.body!.getReader();
@@ -414,13 +413,14 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       while (!replayed.includes('event: integration.sync.completed')) replayed += new TextDecoder().decode((await resumedReader.read()).value);
       await resumedReader.cancel();
       expect(replayed).not.toContain('event: integration.sync.started');
-      expect(replayed).toContain(`id: ${events[1].id}`);
+      expect(replayed).toContain(`id: ${positions[1]}`);
+      expect(replayed).toContain(`"id":"${events[1].id}"`);
 
-      // Each stream held one Redis subscription; both are released once their clients have gone.
+      // Both streams shared the process's one feed reader, released once their clients have gone.
       const redis = new Redis(env.servers.redisUrl);
       try {
-        const subscribers = async () => Number(((await redis.pubsub('NUMSUB', env.bus.channel)) as [string, number])[1]);
-        await waitFor(async () => (await subscribers()) === 0, 10_000, async () => `${await subscribers()} subscriptions still open`);
+        const readers = async () => String(await redis.client('LIST')).split('\n').filter((line) => line.includes(`name=${env.bus.feedReaderName} `)).length;
+        await waitFor(async () => (await readers()) === 0, 10_000, async () => `${await readers()} feed readers still open`);
       } finally {
         redis.disconnect();
       }

@@ -46,7 +46,7 @@ describe('GET /health and /ready against real dependencies', () => {
   });
 
   it('answers 503 naming the dependency that does not answer', async () => {
-    const deadRedis = new RedisEventBus({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: '', stream: 's', streamMaxLen: 10 });
+    const deadRedis = new RedisEventBus({ url: `redis://127.0.0.1:${await freePort()}`, keyPrefix: '', stream: 's', streamMaxLen: 10, liveFeedMaxLen: 10 });
     const app = await buildApp({ ...appDeps(), bus: deadRedis });
     apps.push(app);
     const ready = await app.inject('/ready');
