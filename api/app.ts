@@ -15,7 +15,9 @@ import { metrics, registry } from '../observability/metrics';
 import { Keyring } from '../security/keyring';
 import { pingDb, type Db } from '../store/db';
 import { codecFor } from '../temporal/data-converter';
+import { SYNC_QUERY_DEADLINE_MS } from '../temporal/sync-starter';
 import { refuseNulInBodies, registerErrorHandler } from './errors';
+import { answerMethodNotAllowed, documentCommonAnswers, finishOpenApiDocument } from './openapi';
 import auth from './plugins/auth';
 import { apiKeyRoutes } from './routes/api-keys';
 import { codecRoutes } from './routes/codec';
@@ -56,13 +58,15 @@ export interface AppDeps {
   /** API_REQUEST_TIMEOUT / API_IDLE_TIMEOUT. */
   requestTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** API_SYNC_QUERY_TIMEOUT: how long a running sync's worker has to answer the status query. */
+  syncQueryTimeoutMs?: number;
 }
 
 /** The one wiring of the API from its environment, for `npm run api` and the launcher alike. */
 export function appFromEnv(
   env: Pick<
     ApiEnv,
-    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'CODEC_API_KEY' | 'SSE_MAX_STREAMS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_BUFFERED_BYTES'
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'API_SYNC_QUERY_TIMEOUT' | 'CODEC_API_KEY' | 'SSE_MAX_STREAMS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_BUFFERED_BYTES'
   >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
@@ -79,6 +83,7 @@ export function appFromEnv(
     outboundPolicy: { allowInsecure: env.ALLOW_INSECURE_PROVIDER_URLS, allowedCidrs: env.PROVIDER_ALLOWED_CIDRS },
     requestTimeoutMs: env.API_REQUEST_TIMEOUT,
     idleTimeoutMs: env.API_IDLE_TIMEOUT,
+    syncQueryTimeoutMs: env.API_SYNC_QUERY_TIMEOUT,
     sse: { maxStreams: env.SSE_MAX_STREAMS, maxStreamsPerTenant: env.SSE_MAX_STREAMS_PER_TENANT, maxBufferedBytes: env.SSE_MAX_BUFFERED_BYTES },
   });
 }
@@ -94,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Past every path parameter's own maximum, so an over-long id is a 400 naming it; 414 only past this.
+    maxParamLength: 1_000,
     trustProxy: trustProxyOption(deps.trustProxy),
     // A client that trickles a request or sits idle does not keep a socket (and a webhook slot) for as long as it likes.
     requestTimeout: deps.requestTimeoutMs ?? 30_000,
@@ -108,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   refuseNulInBodies(app);
+  const optionalBodies = documentCommonAnswers(app);
+  answerMethodNotAllowed(app);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
@@ -118,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swagger, {
     openapi: { info: { title: 'Integration Sync API', version: '0.1.0' } },
     transform: jsonSchemaTransform,
+    transformObject: finishOpenApiDocument(optionalBodies),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -138,11 +148,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
-  await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal });
+  const syncQueryTimeoutMs = deps.syncQueryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS;
+  await app.register(syncRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, syncQueryTimeoutMs });
+  await app.register(syncStatusRoutes, { db: deps.db, temporal: deps.temporal, syncQueryTimeoutMs });
   await app.register(sseRoutes, { bus: deps.bus, limits: { ...DEFAULT_SSE_LIMITS, ...deps.sse } });
   await app.register(deadLetterRoutes, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue, connectors: deps.connectors });
+  await app.register(webhookRoutes, { db: deps.db, keyring: deps.keyring, temporal: deps.temporal, taskQueue: deps.taskQueue, connectors: deps.connectors, syncQueryTimeoutMs });
   if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, corsOrigin: deps.codecCorsOrigin ?? 'http://localhost:8233', codecApiKey: deps.codecApiKey });
   return app;
 }

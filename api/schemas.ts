@@ -27,5 +27,5 @@ export const integrationSchema = z.object({
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** A body that may be left out entirely (no content): it reads as `{}`. */
+/** A body that may be left out entirely (no content, or JSON null): it reads as `{}`. */
 export const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? {}, schema);

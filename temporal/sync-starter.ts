@@ -26,9 +26,12 @@ export async function startOrSignalSync(
      * other does: the running sync fetches everything changed up to then anyway.
      */
     startAt?: Date;
+    /** How long a running sync's worker has to answer a query (API_SYNC_QUERY_TIMEOUT). */
+    queryTimeoutMs?: number;
   } = {},
 ): Promise<SyncStartResult> {
   const workflowId = syncWorkflowId(input.integrationId);
+  const queryTimeoutMs = options.queryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS;
   const delayMs = options.startAt ? options.startAt.getTime() - Date.now() : 0;
   for (let attempt = 0; ; attempt++) {
     const syncTaskId = randomUUID();
@@ -42,8 +45,8 @@ export async function startOrSignalSync(
       const entityType = input.entityTypes?.[0];
       let state: SyncState | null = null;
       if (entityType) await requestPass(client, workflowId, input, entityType);
-      else state = await requestPassForAll(client, workflowId, input);
-      const known = state ?? (options.syncTaskIdOfRunning ? await client.workflow.getHandle(workflowId).query(getSyncStateQuery).catch(() => null) : null);
+      else state = await requestPassForAll(client, workflowId, input, queryTimeoutMs);
+      const known = state ?? (options.syncTaskIdOfRunning ? await querySyncState(client, workflowId, queryTimeoutMs) : null);
       return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (known?.syncTaskId ?? null) : null, status: 'coalesced' };
     } catch (err) {
       // It finished between the start and the signal: start a new one.
@@ -52,14 +55,26 @@ export async function startOrSignalSync(
   }
 }
 
-/** The live state of the integration's sync while one runs; null when none does. */
-export async function runningSyncState(client: Client, integrationId: string): Promise<SyncState | null> {
+/**
+ * A query needs a worker to answer it; with none polling the task queue Temporal would hold the call open for as
+ * long as the client waits. Past the timeout the state is unknown (null) and callers go on without it.
+ */
+export const SYNC_QUERY_DEADLINE_MS = 5_000;
+
+function querySyncState(client: Client, workflowId: string, timeoutMs: number): Promise<SyncState | null> {
+  return client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getSyncStateQuery)).catch(() => null);
+}
+
+/**
+ * Whether the integration's sync runs, and its live state when its worker answers in time (null otherwise).
+ */
+export async function runningSyncState(client: Client, integrationId: string, queryTimeoutMs = SYNC_QUERY_DEADLINE_MS): Promise<{ running: boolean; state: SyncState | null }> {
   try {
     const handle = client.workflow.getHandle(syncWorkflowId(integrationId));
-    if ((await handle.describe()).status.name !== 'RUNNING') return null;
-    return await handle.query(getSyncStateQuery);
+    if ((await handle.describe()).status.name !== 'RUNNING') return { running: false, state: null };
+    return { running: true, state: await querySyncState(client, handle.workflowId, queryTimeoutMs) };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof WorkflowNotFoundError) return { running: false, state: null };
     throw err;
   }
 }
@@ -84,11 +99,11 @@ export async function cancelRunningSync(client: Client, integrationId: string): 
  */
 const inFlight = new Map<string, Promise<SyncState | null>>();
 
-function requestPassForAll(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>): Promise<SyncState | null> {
+function requestPassForAll(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, queryTimeoutMs: number): Promise<SyncState | null> {
   const running = inFlight.get(workflowId);
   if (running) return running;
   const request = (async () => {
-    const state = await client.workflow.getHandle(workflowId).query(getSyncStateQuery).catch(() => null);
+    const state = await querySyncState(client, workflowId, queryTimeoutMs);
     if (!state || state.pendingPasses === 0) await requestPass(client, workflowId, input);
     return state;
   })().finally(() => inFlight.delete(workflowId));

@@ -33,8 +33,9 @@ const apiKey = z
     consumerSecret: secret.optional(),
     webhookSecret: secret.optional(),
   })
-  .strict()
-  .refine((b) => b.accessToken || b.apiKey || (b.consumerKey && b.consumerSecret), 'give accessToken, apiKey, or consumerKey with consumerSecret');
+  .strict();
+/** Which credentials an API-key connection needs depends on its provider: checked against the integration (422). */
+const ANY_API_KEY: ReadonlyArray<readonly string[]> = [['accessToken'], ['apiKey'], ['consumerKey', 'consumerSecret']];
 
 const MASK = '********';
 
@@ -56,6 +57,8 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring;
           200: z.object({ id: z.string(), kind: z.enum(['oauth2', 'api_key']), status: z.string(), expiresAt: z.string().nullable(), secrets: z.record(z.string(), z.literal(MASK)) }),
           400: errorSchema,
           404: errorSchema,
+          // Schema-valid, but not what this integration's provider takes, or a URL the outbound policy refuses.
+          422: errorSchema,
         },
       },
     },
@@ -64,13 +67,13 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring;
       if (!integration) return reply.code(404).send(notFound('Integration'));
       const { kind, ...fields } = request.body;
       const given = fields as Record<string, string | undefined>;
-      const needs = connectors.get(integration.provider)?.credentials ?? [];
+      const needs = connectors.get(integration.provider)?.credentials ?? (kind === 'api_key' ? ANY_API_KEY : []);
       if (needs.length && !needs.some((set) => set.every((name) => given[name]))) {
-        return reply.code(400).send(apiError('invalid_request', `${integration.provider} needs ${needs.map((set) => set.join(' and ')).join(', or ')}`));
+        return reply.code(422).send(apiError('invalid_request', `${integration.provider} needs ${needs.map((set) => set.join(' and ')).join(', or ')}`));
       }
       for (const field of ['tokenUrl', 'instanceUrl'] as const) {
         const problem = given[field] ? checkOutboundUrl(new URL(given[field]), outboundPolicy) : undefined;
-        if (problem) return reply.code(400).send(apiError('invalid_request', `${field} ${problem}`));
+        if (problem) return reply.code(422).send(apiError('invalid_request', `${field} ${problem}`));
       }
       const { tokenUrl, expiresAt, ...secrets } = { tokenUrl: undefined, expiresAt: undefined, ...fields } as Record<string, string | undefined>;
       const stored = await upsertConnection(db, keyring, {

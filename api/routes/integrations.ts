@@ -29,14 +29,12 @@ export function integrationView(i: IntegrationRecord): z.infer<typeof integratio
   };
 }
 
-const cursorSchema = z.object({ after: z.uuid() });
-const encodeCursor = (i: IntegrationRecord) => Buffer.from(JSON.stringify({ after: i.id })).toString('base64url');
 
 /** One body per provider, its config checked against the connector's schema: OpenAPI shows a union on `provider`. */
 function createBody(connectors: ConnectorRegistry) {
   const known = [...connectors.keys()];
   const variants = [...connectors.values()].map((c) =>
-    z.object({ provider: z.literal(c.provider), name: z.string().min(1).max(200), config: c.configSchema.prefault({}), syncIntervalSeconds: interval.default(3600) }).strict(),
+    z.object({ provider: z.literal(c.provider), name: z.string().min(1).max(200), config: c.configSchema.safeParse({}).success ? c.configSchema.prefault({}) : c.configSchema, syncIntervalSeconds: interval.default(3600) }).strict(),
   );
   return z.discriminatedUnion('provider', variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
     error: (issue) => (issue.code === 'invalid_union' ? `Unknown provider; known: ${known.join(', ')}` : undefined),
@@ -65,12 +63,12 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client
       schema: {
         tags: ['integrations'],
         body: createBody(connectors),
-        response: { 201: integrationSchema, 400: errorSchema },
+        response: { 201: integrationSchema, 400: errorSchema, 422: errorSchema },
       },
     },
     async (request, reply) => {
       const problem = configUrlProblem(request.body.config, outboundPolicy);
-      if (problem) return reply.code(400).send(apiError('invalid_request', problem));
+      if (problem) return reply.code(422).send(apiError('invalid_request', problem));
       const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body });
       return reply.code(201).send(integrationView(created));
     },
@@ -81,22 +79,14 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client
     {
       schema: {
         tags: ['integrations'],
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(500).optional() }).strict(),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.uuid().optional().describe("the previous page's nextCursor (pages are keyed on the integration id)") }).strict(),
         response: { 200: z.object({ items: z.array(integrationSchema), nextCursor: z.string().nullable() }), 400: errorSchema },
       },
     },
-    async (request, reply) => {
-      let after: string | undefined;
-      if (request.query.cursor) {
-        try {
-          after = cursorSchema.parse(JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString())).after;
-        } catch {
-          return reply.code(400).send(apiError('invalid_cursor', 'cursor is not one this API returned'));
-        }
-      }
-      const rows = await listIntegrations(db, request.tenantId, request.query.limit + 1, after);
+    async (request) => {
+      const rows = await listIntegrations(db, request.tenantId, request.query.limit + 1, request.query.cursor);
       const page = rows.slice(0, request.query.limit);
-      return { items: page.map(integrationView), nextCursor: rows.length > page.length ? encodeCursor(page[page.length - 1]!) : null };
+      return { items: page.map(integrationView), nextCursor: rows.length > page.length ? page[page.length - 1]!.id : null };
     },
   );
 
@@ -119,8 +109,9 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client
           // config is checked against the integration's provider's schema below.
           .object({ name: z.string().min(1).max(200).optional(), config: z.record(z.string(), z.unknown()).optional(), syncIntervalSeconds: interval.optional() })
           .strict()
-          .refine((b) => Object.keys(b).length > 0, 'give at least one of name, config, syncIntervalSeconds'),
-        response: { 200: integrationSchema, 400: errorSchema, 404: errorSchema },
+          .refine((b) => Object.keys(b).length > 0, 'give at least one of name, config, syncIntervalSeconds')
+          .meta({ minProperties: 1 }),
+        response: { 200: integrationSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
       },
     },
     async (request, reply) => {
@@ -131,11 +122,11 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client
         if (!schema) return reply.code(404).send(notFound('Integration'));
         const parsed = schema.safeParse(config);
         if (!parsed.success) {
-          return reply.code(400).send(apiError('invalid_request', `Invalid body: ${parsed.error.issues.map((i) => `/config/${i.path.join('/')} ${i.message}`).join('; ')}`));
+          return reply.code(422).send(apiError('invalid_request', `Invalid body: ${parsed.error.issues.map((i) => `/config/${i.path.join('/')} ${i.message}`).join('; ')}`));
         }
         config = parsed.data;
         const problem = configUrlProblem(config, outboundPolicy);
-        if (problem) return reply.code(400).send(apiError('invalid_request', problem));
+        if (problem) return reply.code(422).send(apiError('invalid_request', problem));
       }
       const updated = await updateIntegration(db, request.tenantId, request.params.id, { ...request.body, ...(config ? { config } : {}) });
       return updated ? integrationView(updated) : reply.code(404).send(notFound('Integration'));

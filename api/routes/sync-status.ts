@@ -10,7 +10,7 @@ import { runningSyncState } from '../../temporal/sync-starter';
 import { iso } from '../schemas';
 
 /** Spec 004's sync-status route: the live state from the workflow's query, and the last result kept on the integration. */
-export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client }> = async (app, { db, temporal }) => {
+export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; syncQueryTimeoutMs: number }> = async (app, { db, temporal, syncQueryTimeoutMs }) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.get(
@@ -18,6 +18,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
     {
       schema: {
         tags: ['syncs'],
+        description: '`state` is the running sync\'s live state; null when none runs, or when no worker answered its query in time (API_SYNC_QUERY_TIMEOUT).',
         params: z.object({ integrationId: z.string().min(1).max(100) }).strict(),
         response: {
           200: z.object({
@@ -39,11 +40,12 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client 
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.integrationId);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      const state = await runningSyncState(temporal, integration.id);
+      const { running, state } = await runningSyncState(temporal, integration.id, syncQueryTimeoutMs);
       const connectionStatus = (await findConnectionSummary(db, request.tenantId, integration.id))?.status ?? null;
       return {
         integrationId: integration.id,
-        syncing: state?.status === 'running',
+        // Without its state (no worker answered in time) the workflow's own status says it runs.
+        syncing: state ? state.status === 'running' : running,
         state,
         lastSync: integration.lastSyncStatus
           ? {

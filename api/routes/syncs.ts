@@ -11,7 +11,7 @@ import { cancelRunningSync, startOrSignalSync } from '../../temporal/sync-starte
 
 const startResponse = z.object({ workflowId: z.string(), syncTaskId: z.string().nullable(), status: z.enum(['started', 'coalesced']) });
 
-export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string }> = async (app, { db, temporal, taskQueue }) => {
+export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQueue: string; syncQueryTimeoutMs: number }> = async (app, { db, temporal, taskQueue, syncQueryTimeoutMs }) => {
   app.addHook('onRequest', app.requireTenant);
 
   app.post(
@@ -35,18 +35,18 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; taskQ
         mode: request.body.mode ?? 'incremental',
         correlationId: String(request.headers['x-correlation-id'] ?? randomUUID()),
         ...(request.body.entityTypes ? { entityTypes: request.body.entityTypes } : {}),
-      }, { syncTaskIdOfRunning: true });
+      }, { syncTaskIdOfRunning: true, queryTimeoutMs: syncQueryTimeoutMs });
       return reply.code(202).send(result);
     },
   );
 
   app.delete(
     '/integrations/:id/sync',
-    { schema: { tags: ['syncs'], params: uuidParam, response: { 202: z.object({ workflowId: z.string(), status: z.literal('cancelling') }), 404: errorSchema } } },
+    { schema: { tags: ['syncs'], params: uuidParam, response: { 202: z.object({ workflowId: z.string(), status: z.literal('cancelling') }), 404: errorSchema, 409: errorSchema } } },
     async (request, reply) => {
       const integration = await findIntegration(db, request.tenantId, request.params.id);
       if (!integration) return reply.code(404).send(notFound('Integration'));
-      if (!(await cancelRunningSync(temporal, integration.id))) return reply.code(404).send(notFound('Running sync'));
+      if (!(await cancelRunningSync(temporal, integration.id))) return reply.code(409).send(apiError('conflict', 'No sync of this integration is running'));
       return reply.code(202).send({ workflowId: syncWorkflowId(integration.id), status: 'cancelling' as const });
     },
   );

@@ -15,9 +15,9 @@ import { startOrSignalSync } from '../../temporal/sync-starter';
  * Webhooks authenticate by signature, not API key. The raw body is kept for the check; a bad or missing signature
  * is a 401 and starts nothing; a redelivery (same delivery id) is acknowledged and dropped.
  */
-export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; temporal: Client; taskQueue: string; connectors: ConnectorRegistry }> = async (
+export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; temporal: Client; taskQueue: string; connectors: ConnectorRegistry; syncQueryTimeoutMs: number }> = async (
   app,
-  { db, keyring, temporal, taskQueue, connectors },
+  { db, keyring, temporal, taskQueue, connectors, syncQueryTimeoutMs },
 ) => {
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
 
@@ -61,7 +61,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
           trigger: 'webhook',
           mode: 'incremental',
           correlationId: deliveryId.length <= 100 ? deliveryId : randomUUID(),
-        });
+        }, { queryTimeoutMs: syncQueryTimeoutMs });
         return reply.code(202).send({ status: result.status, workflowId: result.workflowId });
       } catch (err) {
         // Not started: forget the delivery so the provider's retry is not dropped as a duplicate.

@@ -88,7 +88,10 @@ export const shopifyConnector: Connector = {
     baseUrl: urlField.optional(),
     apiVersion: z.string().regex(/^\d{4}-(01|04|07|10)$/, 'expected a Shopify API version like 2025-10').optional(),
     ...paceFields(SHOPIFY_MAX_PACE),
-  }).refine((c) => c.shopDomain !== undefined || c.baseUrl !== undefined, { message: 'give shopDomain (<shop>.myshopify.com)', path: ['shopDomain'] }),
+  })
+    .refine((c) => c.shopDomain !== undefined || c.baseUrl !== undefined, { message: 'give shopDomain (<shop>.myshopify.com)', path: ['shopDomain'] })
+    // The same rule for OpenAPI, which cannot read a refinement.
+    .meta({ anyOf: [{ required: ['shopDomain'] }, { required: ['baseUrl'] }] }),
   credentials: [['accessToken']],
   fetchPage,
   // orders.json's own query parameters.

@@ -131,24 +131,25 @@ describe('tenant URLs at the door', () => {
     await env?.close();
   });
 
+  // Schema-valid URLs the outbound policy refuses: 422, the field named.
   it('refuses base, token and instance URLs that point inside, naming the field', async () => {
     const metadata = await inject('POST', '/integrations', { provider: 'woocommerce', name: 'x', config: { baseUrl: 'https://169.254.169.254/' } });
-    expect(metadata.statusCode).toBe(400);
+    expect(metadata.statusCode).toBe(422);
     expect(metadata.json().error.message).toBe('config.baseUrl address not allowed: 169.254.169.254 (linkLocal)');
 
     const created = await inject('POST', '/integrations', { provider: 'woocommerce', name: 'w', config: { baseUrl: 'https://woo.example.com' } });
     const id = created.json().id as string;
     const mapped = await inject('PATCH', `/integrations/${id}`, { config: { baseUrl: 'https://[::ffff:7f00:1]:3000' } });
-    expect(mapped.statusCode).toBe(400);
+    expect(mapped.statusCode).toBe(422);
     expect(mapped.json().error.message).toContain('config.baseUrl address not allowed');
 
     const shop = (await inject('POST', '/integrations', { provider: 'shopify', name: 's', config: { shopDomain: 'acme.myshopify.com' } })).json().id as string;
     const oauth = (tokenUrl: string) => ({ kind: 'oauth2', accessToken: 'a', refreshToken: 'r', clientId: 'c', clientSecret: 's', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), tokenUrl });
     const loopbackToken = await inject('PUT', `/integrations/${shop}/connection`, oauth('http://127.0.0.1:3000/integrations'));
-    expect(loopbackToken.statusCode).toBe(400);
+    expect(loopbackToken.statusCode).toBe(422);
     expect(loopbackToken.json().error.message).toBe('tokenUrl must be https');
     const privateToken = await inject('PUT', `/integrations/${shop}/connection`, oauth('https://10.0.0.5/oauth/token'));
-    expect(privateToken.statusCode).toBe(400);
+    expect(privateToken.statusCode).toBe(422);
     expect(privateToken.json().error.message).toBe('tokenUrl address not allowed: 10.0.0.5 (private)');
   });
 });

@@ -88,7 +88,7 @@ describe('secrets echoed by a provider never leave', () => {
       expect(answer.json().error.message).not.toContain('shpat');
     }
     const wrongKind = await inject('PUT', `/integrations/${id}/connection`, { kind: 'api_key', consumerKey: 'ck_x', consumerSecret: 'cs_x' });
-    expect(wrongKind.statusCode).toBe(400);
+    expect(wrongKind.statusCode).toBe(422);
     expect(wrongKind.json().error.message).toBe('shopify needs accessToken');
   });
 });
