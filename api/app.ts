@@ -17,7 +17,7 @@ import { pingDb, type Db } from '../store/db';
 import { codecFor } from '../temporal/data-converter';
 import { SYNC_QUERY_DEADLINE_MS } from '../temporal/sync-starter';
 import { refuseNulInBodies, registerErrorHandler } from './errors';
-import { answerMethodNotAllowed, documentCommonAnswers, finishOpenApiDocument } from './openapi';
+import { answerMethodNotAllowed, documentCommonAnswers, finishOpenApiDocument, MAX_PARAM_LENGTH } from './openapi';
 import auth from './plugins/auth';
 import { apiKeyRoutes } from './routes/api-keys';
 import { codecRoutes } from './routes/codec';
@@ -58,6 +58,8 @@ export interface AppDeps {
   /** API_REQUEST_TIMEOUT / API_IDLE_TIMEOUT. */
   requestTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** TENANT_MAX_INTEGRATIONS; unset = 1,000. */
+  maxIntegrationsPerTenant?: number;
   /** API_SYNC_QUERY_TIMEOUT: how long a running sync's worker has to answer the status query. */
   syncQueryTimeoutMs?: number;
 }
@@ -66,7 +68,7 @@ export interface AppDeps {
 export function appFromEnv(
   env: Pick<
     ApiEnv,
-    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'API_SYNC_QUERY_TIMEOUT' | 'CODEC_API_KEY' | 'SSE_MAX_STREAMS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_BUFFERED_BYTES'
+    'TASK_QUEUE' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS' | 'ADMIN_API_KEY' | 'CODEC_CORS_ORIGIN' | 'TRUST_PROXY' | 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS' | 'ALLOW_INSECURE_PROVIDER_URLS' | 'PROVIDER_ALLOWED_CIDRS' | 'API_REQUEST_TIMEOUT' | 'API_IDLE_TIMEOUT' | 'API_SYNC_QUERY_TIMEOUT' | 'TENANT_MAX_INTEGRATIONS' | 'CODEC_API_KEY' | 'SSE_MAX_STREAMS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_BUFFERED_BYTES'
   >,
   shared: Pick<AppDeps, 'db' | 'bus' | 'temporal' | 'logger'>,
 ): Promise<App> {
@@ -84,6 +86,7 @@ export function appFromEnv(
     requestTimeoutMs: env.API_REQUEST_TIMEOUT,
     idleTimeoutMs: env.API_IDLE_TIMEOUT,
     syncQueryTimeoutMs: env.API_SYNC_QUERY_TIMEOUT,
+    maxIntegrationsPerTenant: env.TENANT_MAX_INTEGRATIONS,
     sse: { maxStreams: env.SSE_MAX_STREAMS, maxStreamsPerTenant: env.SSE_MAX_STREAMS_PER_TENANT, maxBufferedBytes: env.SSE_MAX_BUFFERED_BYTES },
   });
 }
@@ -99,8 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    // Past every path parameter's own maximum, so an over-long id is a 400 naming it; 414 only past this.
-    maxParamLength: 1_000,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: trustProxyOption(deps.trustProxy),
     // A client that trickles a request or sits idle does not keep a socket (and a webhook slot) for as long as it likes.
     requestTimeout: deps.requestTimeoutMs ?? 30_000,
@@ -145,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
   await app.register(tenantRoutes, { db: deps.db });
   await app.register(apiKeyRoutes, { db: deps.db });
-  await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
+  await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY, maxIntegrationsPerTenant: deps.maxIntegrationsPerTenant ?? 1_000 });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   const syncQueryTimeoutMs = deps.syncQueryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS;

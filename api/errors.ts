@@ -11,6 +11,7 @@ export const API_ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'conflict',
+  'quota_exceeded',
   'already_running',
   'paused',
   'unknown_provider',

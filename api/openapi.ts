@@ -5,6 +5,9 @@ import FindMyWay from 'find-my-way';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { apiError, errorSchema } from './errors';
 
+/** Past every path parameter's own maximum, so an over-long id is a 400 naming it; 414 only past this. */
+export const MAX_PARAM_LENGTH = 1_000;
+
 /** Paths answered without an API key. */
 const OPEN_PATHS = new Set(['/health', '/ready']);
 
@@ -48,7 +51,7 @@ export function documentCommonAnswers(app: FastifyInstance): Set<string> {
 
 /** 405 with `Allow` for a method a known path does not take (a 404 stays for paths that do not exist at all). */
 export function answerMethodNotAllowed(app: FastifyInstance): void {
-  const paths = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: app.initialConfig.maxParamLength ?? 100 });
+  const paths = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: MAX_PARAM_LENGTH });
   const methodsOf = new Map<string, Set<string>>();
   app.addHook('onRoute', (route: RouteOptions) => {
     let methods = methodsOf.get(route.url);

@@ -80,6 +80,8 @@ export const envFields = {
   API_IDLE_TIMEOUT: duration('60s'),
   /** How long a running sync's worker has to answer a status query (sync status, coalescing a sync request); past it the API goes on without the state. */
   API_SYNC_QUERY_TIMEOUT: duration('5s'),
+  /** Integrations one tenant may have; past it, creating one answers 409 quota_exceeded. */
+  TENANT_MAX_INTEGRATIONS: positiveInt(1_000),
   /**
    * Behind a load balancer: which X-Forwarded-* headers to believe (Fastify's trustProxy). `true`, a hop count, or
    * comma-separated addresses/CIDRs of the proxies. HubSpot's v3 signature covers the public URL, so it needs this.
@@ -195,6 +197,7 @@ export const apiEnvSchema = pickFields([
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
   'API_SYNC_QUERY_TIMEOUT',
+  'TENANT_MAX_INTEGRATIONS',
   ...sse,
   'TRUST_PROXY',
   'ENCRYPTION_KEY',
@@ -219,6 +222,7 @@ export const launcherEnvSchema = pickFields([
   'API_REQUEST_TIMEOUT',
   'API_IDLE_TIMEOUT',
   'API_SYNC_QUERY_TIMEOUT',
+  'TENANT_MAX_INTEGRATIONS',
   ...sse,
   'TRUST_PROXY',
   'BATCH_THRESHOLD',

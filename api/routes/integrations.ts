@@ -51,9 +51,9 @@ function configUrlProblem(config: Record<string, unknown>, policy: OutboundPolic
   return undefined;
 }
 
-export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy }> = async (
+export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client; connectors: ConnectorRegistry; outboundPolicy: OutboundPolicy; maxIntegrationsPerTenant: number }> = async (
   app,
-  { db, temporal, connectors, outboundPolicy },
+  { db, temporal, connectors, outboundPolicy, maxIntegrationsPerTenant },
 ) => {
   app.addHook('onRequest', app.requireTenant);
 
@@ -63,13 +63,16 @@ export const integrationRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client
       schema: {
         tags: ['integrations'],
         body: createBody(connectors),
-        response: { 201: integrationSchema, 400: errorSchema, 422: errorSchema },
+        response: { 201: integrationSchema, 400: errorSchema, 409: errorSchema, 422: errorSchema },
       },
     },
     async (request, reply) => {
       const problem = configUrlProblem(request.body.config, outboundPolicy);
       if (problem) return reply.code(422).send(apiError('invalid_request', problem));
-      const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body });
+      const created = await insertIntegration(db, { tenantId: request.tenantId, ...request.body }, maxIntegrationsPerTenant);
+      if (!created) {
+        return reply.code(409).send(apiError('quota_exceeded', `This tenant already has its ${maxIntegrationsPerTenant} integrations (TENANT_MAX_INTEGRATIONS); delete one first`));
+      }
       return reply.code(201).send(integrationView(created));
     },
   );

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { getSyncStateQuery } from '../../workflows';
 import type { App } from '../../api/app';
 import { syncWorkflowId } from '../../contracts/sync';
-import { ADMIN_KEY, startApi } from '../support/api-app';
+import { ADMIN_KEY, newTenantKey, startApi } from '../support/api-app';
 import { FakeShopify } from '../support/fake-shopify';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { recordHistory } from '../support/record-history';
@@ -185,6 +185,25 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         expect(answer.body.error.message).toMatch(message);
       }
     });
+  });
+
+  it("caps a tenant's integrations, counting concurrent creations against each other", async () => {
+    const capped = await startApi(env, { maxIntegrationsPerTenant: 3 });
+    try {
+      const key = await newTenantKey(capped.app, 'tenant-quota');
+      const create = (n: number) =>
+        capped.app.inject({ method: 'POST', url: '/integrations', headers: { authorization: `Bearer ${key}` }, payload: { provider: 'shopify', name: `q${n}`, config: { shopDomain: 'q.myshopify.com' } } });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, n) => create(n)));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+      expect(answers.find((a) => a.statusCode === 409)!.json().error).toEqual({
+        code: 'quota_exceeded',
+        message: 'This tenant already has its 3 integrations (TENANT_MAX_INTEGRATIONS); delete one first',
+      });
+      // Other tenants are not counted against it.
+      expect((await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'free', config: { shopDomain: 'f.myshopify.com' } } })).status).toBe(201);
+    } finally {
+      await capped.app.close();
+    }
   });
 
   describe('connections', () => {

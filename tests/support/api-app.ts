@@ -8,7 +8,7 @@ import type { IntegrationEnv } from './integration-env';
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
 /** The production app on a real port, wired to this test file's servers. */
-export async function startApi(env: IntegrationEnv, options: Pick<AppDeps, 'sse' | 'trustProxy' | 'outboundPolicy' | 'idleTimeoutMs' | 'syncQueryTimeoutMs'> = {}): Promise<{ app: App; url: string }> {
+export async function startApi(env: IntegrationEnv, options: Pick<AppDeps, 'sse' | 'trustProxy' | 'outboundPolicy' | 'idleTimeoutMs' | 'syncQueryTimeoutMs' | 'maxIntegrationsPerTenant'> = {}): Promise<{ app: App; url: string }> {
   const app = await buildApp({
     db: env.db,
     bus: env.bus,

@@ -45,17 +45,24 @@ export async function startStack(options: { dataDir: string; durable?: boolean }
   const servers = [onFreshPort(startTemporal), onFreshPort(startPostgres), onFreshPort(startRedis)] as const;
   const bundling = bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
   await Promise.allSettled([...servers, bundling]);
-  const [[temporal, temporalPort], [postgres, pgPort], [redis, redisPort], bundle] = await Promise.all([...servers, bundling]).catch(async (err: unknown) => {
-    // Nothing left running behind a failed start: no teardown comes for it.
+  // Nothing left running behind a failed set-up: no teardown comes for it.
+  const stopAll = async () => {
     await Promise.allSettled(servers.map((server) => server.then(([started]) => started.stop())));
     rmSync(path.dirname(pgDir), { recursive: true, force: true });
+  };
+  const [[temporal, temporalPort], [postgres, pgPort], [redis, redisPort], bundle] = await Promise.all([...servers, bundling]).catch(async (err: unknown) => {
+    await stopAll();
     throw err;
   });
 
-  await ensureDatabase(postgres.adminUrl, TEMPLATE);
-  const db = createDb(postgres.urlFor(TEMPLATE));
-  await runMigrations(db);
-  await db.end();
+  try {
+    await ensureDatabase(postgres.adminUrl, TEMPLATE);
+    const db = createDb(postgres.urlFor(TEMPLATE));
+    await runMigrations(db).finally(() => db.end());
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 
   const workflowBundlePath = path.join(options.dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
