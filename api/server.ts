@@ -1,6 +1,7 @@
 // `npm run api`: the HTTP API as its own process, against the services the environment names.
 import { apiEnvSchema, loadEnvOrExit } from '../config/env';
 import { createEventBus } from '../events/create-bus';
+import { closeGracefully } from '../observability/graceful-shutdown';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { createDb } from '../store/db';
@@ -20,13 +21,11 @@ async function main(): Promise<void> {
   const app = await appFromEnv(env, { db, bus, temporal, logger });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
-  const shutdown = async () => {
+  // Open requests get the request timeout to finish, then a little for the connections to close.
+  closeGracefully(logger, env.API_REQUEST_TIMEOUT + 5_000, async () => {
     await app.close();
     await Promise.all([temporal.connection.close(), bus.close(), db.end(), tracing.shutdown()]);
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  });
 }
 
 main().catch((err) => {

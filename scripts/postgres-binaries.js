@@ -34,10 +34,14 @@ function makePostgresBinariesReachable(packageDir, sharedRoot) {
   if (reachableByOthers(initdb(fs.realpathSync(packageDir)))) return undefined;
   const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
   const target = path.join(sharedRoot, `${path.basename(packageDir)}-${version}`);
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.mkdirSync(sharedRoot, { recursive: true, mode: 0o755 });
-  fs.chmodSync(sharedRoot, 0o755);
-  fs.cpSync(packageDir, target, { recursive: true, verbatimSymlinks: true });
+  // Another clone may already have put (and be running) this version there: it is shared, never replaced.
+  if (!fs.existsSync(initdb(target))) {
+    fs.mkdirSync(sharedRoot, { recursive: true, mode: 0o755 });
+    fs.chmodSync(sharedRoot, 0o755);
+    const staging = `${target}.${process.pid}`;
+    fs.cpSync(packageDir, staging, { recursive: true, verbatimSymlinks: true });
+    fs.renameSync(staging, target);
+  }
   fs.rmSync(packageDir, { recursive: true, force: true });
   fs.symlinkSync(target, packageDir, 'dir');
   if (!reachableByOthers(initdb(target))) throw new Error(`PostgreSQL's binaries are still out of reach in ${target}`);

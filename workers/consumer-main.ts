@@ -1,5 +1,6 @@
 // `npm run consumer`: the inbound event consumer as its own process (workers also run it unless RUN_CONSUMER=false).
 import { consumerEnvSchema, loadEnvOrExit } from '../config/env';
+import { closeGracefully } from '../observability/graceful-shutdown';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { createDb } from '../store/db';
 import { connectClient } from '../temporal/client';
@@ -14,13 +15,10 @@ async function main(): Promise<void> {
   const consumer = createInboundConsumer(env, { temporal, db, logger });
   await consumer.start();
   logger.info({ stream: env.INBOUND_STREAM }, 'consumer started');
-  const stop = async () => {
+  closeGracefully(logger, 30_000, async () => {
     await consumer.stop();
     await Promise.all([temporal.connection.close(), db.end()]);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  });
 }
 
 main().catch((err) => {

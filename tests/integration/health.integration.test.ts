@@ -100,6 +100,15 @@ describe('GET /health and /ready against real dependencies', () => {
     }
   });
 
+  it('stops the API process on SIGTERM, saying so, and exits 0', async () => {
+    const api = await env.startApi(await freePort(), { ADMIN_API_KEY: '' });
+    const exited = new Promise<number | null>((resolve) => api.child.once('exit', (code) => resolve(code)));
+    api.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = api.output().split('\n').filter((line) => line.includes('"msg":"stop'));
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['stopping', 'stopped']);
+  });
+
   it('stops at once with an event stream open', async () => {
     const api = await startApi(env);
     const key = await newTenantKey(api.app, 'tenant-stream');

@@ -45,4 +45,16 @@ describe('PostgreSQL binaries for the postgres user', () => {
     // Run again (every npm start / npm test does): nothing more to do.
     expect(makePostgresBinariesReachable(pkg, path.join(base, 'shared'))).toBeUndefined();
   });
+
+  it('shares a version another clone already moved, without replacing it', () => {
+    const shared = path.join(base, 'shared');
+    const first = makePostgresBinariesReachable(installIn(0o700), shared)!;
+    const marker = path.join(first, 'native', 'bin', 'running');
+    fs.writeFileSync(marker, 'in use');
+    fs.rmSync(path.join(base, 'clone'), { recursive: true, force: true });
+    const second = installIn(0o700);
+    expect(makePostgresBinariesReachable(second, shared)).toBe(first);
+    expect(fs.realpathSync(second)).toBe(first);
+    expect(fs.existsSync(marker)).toBe(true);
+  });
 });
