@@ -1,5 +1,5 @@
 // `npm run api`: the HTTP API as its own process, against the services the environment names.
-import { apiEnvSchema, loadEnvOrExit } from '../config/env';
+import { apiEnvSchema, loadTemporalRoleEnvOrExit } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { closeGracefully } from '../observability/graceful-shutdown';
 import { createLogger, logFatalErrors } from '../observability/logger';
@@ -10,7 +10,7 @@ import { connectClient } from '../temporal/client';
 import { appFromEnv } from './app';
 
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(apiEnvSchema);
+  const env = loadTemporalRoleEnvOrExit(apiEnvSchema);
   const tracing = startTracing('integration-sync-api');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'api' });
   logFatalErrors(logger);

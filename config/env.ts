@@ -1,5 +1,7 @@
 // One zod schema for the environment; each process narrows it to what it needs and parses once at start.
 import { msToNumber } from '@temporalio/common';
+import { loadTemporalConnection, type TemporalConnection } from '../temporal/connection-settings';
+import { ConfigError } from './config-error';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -44,6 +46,7 @@ const previousKeys = z.string().transform((value, ctx) => {
 });
 
 export const envFields = {
+  /** The launcher's dev server; every other role reads its connection through Temporal's environment configuration. */
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('integration-sync'),
@@ -143,7 +146,8 @@ function pickFields<K extends Field>(keys: readonly K[]) {
   return z.object(Object.fromEntries(keys.map((k) => [k, envFields[k]])) as Pick<typeof envFields, K>);
 }
 
-const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
+// Where Temporal is comes from Temporal's own settings (parseTemporalRoleEnv); the launcher runs its own dev server.
+const temporal = ['TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
 const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN', 'SSE_RESUME_WINDOW'] as const;
 const sse = ['SSE_MAX_STREAMS', 'SSE_MAX_STREAMS_PER_TENANT', 'SSE_MAX_BUFFERED_BYTES'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
@@ -214,6 +218,8 @@ const scheduleFields = ['SYNC_CHECK_INTERVAL', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_
 export const schedulesEnvSchema = pickFields([...temporal, ...scheduleFields, 'LOG_LEVEL']);
 /** The launcher runs every role itself and brings its own database and key when none is given. */
 export const launcherEnvSchema = pickFields([
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
   ...temporal,
   ...bus,
   ...scheduleFields,
@@ -249,12 +255,7 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type SchedulesEnv = z.infer<typeof schedulesEnvSchema>;
 export type LauncherEnv = z.infer<typeof launcherEnvSchema>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
 /** Parses the environment; a bad value throws a ConfigError naming every bad variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
@@ -270,10 +271,27 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   throw new ConfigError(problems);
 }
 
+/**
+ * A role that talks to Temporal: its settings, and `temporal`, the connection as Temporal's own environment
+ * configuration names it (temporal/connection-settings.ts).
+ */
+export function parseTemporalRoleEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> & { temporal: TemporalConnection } {
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return { ...(parseEnv(schema, given) as object), temporal: loadTemporalConnection(given) } as z.infer<S> & { temporal: TemporalConnection };
+}
+
 /** For process entry points: a bad config ends the process with the message and no stack trace. */
 export function loadEnvOrExit<S extends z.ZodType>(schema: S): z.infer<S> {
+  return exitOnConfigError(() => parseEnv(schema));
+}
+
+export function loadTemporalRoleEnvOrExit<S extends z.ZodType>(schema: S): z.infer<S> & { temporal: TemporalConnection } {
+  return exitOnConfigError(() => parseTemporalRoleEnv(schema));
+}
+
+function exitOnConfigError<T>(load: () => T): T {
   try {
-    return parseEnv(schema);
+    return load();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -1,10 +1,10 @@
 // `npm run schedules:apply`: create or update the schedules from the environment; idempotent.
-import { loadEnvOrExit, schedulesEnvSchema } from '../config/env';
+import { loadTemporalRoleEnvOrExit, schedulesEnvSchema } from '../config/env';
 import { connectClient } from '../temporal/client';
 import { applySchedules, scheduleSettingsFromEnv } from '../temporal/schedules';
 
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(schedulesEnvSchema);
+  const env = loadTemporalRoleEnvOrExit(schedulesEnvSchema);
   const client = await connectClient(env);
   try {
     const outcomes = await applySchedules(client, scheduleSettingsFromEnv(env));

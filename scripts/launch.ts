@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     installTemporalRuntime(logger);
     const adminApiKey = env.ADMIN_API_KEY ?? loadOrCreateSecret(dataDir, 'admin-api.key', () => randomBytes(24).toString('hex'));
     // What every role of this process shares: the dev server's address and the key made on first start.
-    const roleEnv = { ...env, TEMPORAL_ADDRESS: temporalServer.address, ENCRYPTION_KEY: encryptionKey };
+    const roleEnv = { ...env, temporal: { address: temporalServer.address, namespace: env.TEMPORAL_NAMESPACE }, ENCRYPTION_KEY: encryptionKey };
     const { worker, close: closeWorker } = await workerFromEnv(roleEnv, { db, bus, tracing });
     const running = worker.run();
     stops.push(async () => {

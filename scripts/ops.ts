@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { envFields, loadEnvOrExit } from '../config/env';
+import { envFields, loadTemporalRoleEnvOrExit } from '../config/env';
 import { syncWorkflowId } from '../contracts/sync';
 import { createConnectorRegistry } from '../connectors/registry';
 import { findConnectionSummary } from '../store/connections';
@@ -24,8 +24,6 @@ const USAGE = `usage: npm run ops -- <command> [options]
   replay-inbound-dead-letters                                                    check dead-lettered inbound events again; re-deliver those that pass`;
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: envFields.TEMPORAL_ADDRESS,
-  TEMPORAL_NAMESPACE: envFields.TEMPORAL_NAMESPACE,
   TASK_QUEUE: envFields.TASK_QUEUE,
   DATABASE_URL: envFields.DATABASE_URL,
   PAYLOAD_ENCRYPTION_KEY: envFields.PAYLOAD_ENCRYPTION_KEY,
@@ -44,7 +42,7 @@ async function main(): Promise<void> {
   });
   const [command, id] = positionals;
   if (!command) return fail(USAGE);
-  const env = loadEnvOrExit(envSchema);
+  const env = loadTemporalRoleEnvOrExit(envSchema);
   const client = await connectClient(env);
   const db = createDb(env.DATABASE_URL);
   const out = (value: unknown): void => {

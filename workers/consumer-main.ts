@@ -1,5 +1,5 @@
 // `npm run consumer`: the inbound event consumer as its own process (workers also run it unless RUN_CONSUMER=false).
-import { consumerEnvSchema, loadEnvOrExit } from '../config/env';
+import { consumerEnvSchema, loadTemporalRoleEnvOrExit } from '../config/env';
 import { closeGracefully } from '../observability/graceful-shutdown';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { createDb } from '../store/db';
@@ -7,7 +7,7 @@ import { connectClient } from '../temporal/client';
 import { createInboundConsumer } from './inbound-consumer';
 
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(consumerEnvSchema);
+  const env = loadTemporalRoleEnvOrExit(consumerEnvSchema);
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'consumer' });
   logFatalErrors(logger);
   const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });

@@ -1,5 +1,5 @@
 // `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
-import { loadEnvOrExit, workerEnvSchema } from '../config/env';
+import { loadTemporalRoleEnvOrExit, workerEnvSchema } from '../config/env';
 import { createEventBus } from '../events/create-bus';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
@@ -12,7 +12,7 @@ import { createInboundConsumer } from './inbound-consumer';
 import { workerFromEnv } from './run-worker';
 
 async function main(): Promise<void> {
-  const env = loadEnvOrExit(workerEnvSchema);
+  const env = loadTemporalRoleEnvOrExit(workerEnvSchema);
   const tracing = startTracing('integration-sync-worker');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
   logFatalErrors(logger);

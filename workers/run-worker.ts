@@ -9,13 +9,13 @@ import type { EventBus } from '../events/bus';
 import type { Tracing } from '../observability/tracing';
 import { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
+import { connectOrExplain, type TemporalConnection } from '../temporal/connection-settings';
 import { dataConverterFor } from '../temporal/data-converter';
 import { createWorkerOptions, type WorkerLimits } from './options';
 
 /** What a worker needs beyond its activities' dependencies (the registry and the clock are always the real ones). */
 export interface WorkerRoleDeps extends Omit<ActivityDeps, 'connectors' | 'clock'> {
-  address: string;
-  namespace: string;
+  temporal: TemporalConnection;
   taskQueue: string;
   workflowBundlePath?: string | undefined;
   dataConverter?: DataConverter | undefined;
@@ -25,8 +25,9 @@ export interface WorkerRoleDeps extends Omit<ActivityDeps, 'connectors' | 'clock
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
 export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const { address, namespace, taskQueue, workflowBundlePath, dataConverter, tracing, limits, ...activityDeps } = deps;
-  const connection = await NativeConnection.connect({ address });
+  const { temporal, taskQueue, workflowBundlePath, dataConverter, tracing, limits, ...activityDeps } = deps;
+  const { namespace, ...connectionOptions } = temporal;
+  const connection = await connectOrExplain(connectionOptions, () => NativeConnection.connect(connectionOptions));
   const activities = createActivities({ ...activityDeps, connectors: createConnectorRegistry(), clock: () => new Date() });
   const options = createWorkerOptions({
     connection,
@@ -41,7 +42,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
   return { worker: await Worker.create(options), connection };
 }
 
-export type WorkerRoleEnv = Omit<WorkerEnv, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'INBOUND_STREAM' | 'INBOUND_CONSUMER_GROUP' | 'RUN_CONSUMER' | 'WORKER_METRICS_PORT' | 'TEMPORAL_METRICS_PORT' | 'LOG_LEVEL'>;
+export type WorkerRoleEnv = { temporal: TemporalConnection } & Omit<WorkerEnv, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'INBOUND_STREAM' | 'INBOUND_CONSUMER_GROUP' | 'RUN_CONSUMER' | 'WORKER_METRICS_PORT' | 'TEMPORAL_METRICS_PORT' | 'LOG_LEVEL'>;
 
 /** The one wiring of a worker from its environment, for `npm run worker` and the launcher alike. */
 export async function workerFromEnv(
@@ -52,8 +53,7 @@ export async function workerFromEnv(
   const integrationManager = integrationManagerOf(env);
   const { worker, connection } = await createWorker({
     ...shared,
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
+    temporal: env.temporal,
     taskQueue: env.TASK_QUEUE,
     keyring: new Keyring(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS_PREVIOUS),
     tokenRefreshMarginMs: env.TOKEN_REFRESH_MARGIN,

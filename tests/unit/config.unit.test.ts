@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { apiEnvSchema, ConfigError, launcherEnvSchema, parseEnv, schedulesEnvSchema, workerEnvSchema } from '../../config/env';
+import { apiEnvSchema, ConfigError, launcherEnvSchema, parseEnv, parseTemporalRoleEnv, schedulesEnvSchema, workerEnvSchema } from '../../config/env';
 
 const KEY = 'ab'.repeat(32);
 const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/app', ENCRYPTION_KEY: KEY, REDIS_URL: 'redis://localhost:6379' };
@@ -30,10 +30,9 @@ describe('config', () => {
   });
 
   it('applies the documented defaults', () => {
-    const env = parseEnv(workerEnvSchema, valid);
+    const env = parseTemporalRoleEnv(workerEnvSchema, valid);
+    expect(env.temporal).toEqual({ address: 'localhost:7233', namespace: 'default' });
     expect(env).toMatchObject({
-      TEMPORAL_ADDRESS: 'localhost:7233',
-      TEMPORAL_NAMESPACE: 'default',
       TASK_QUEUE: 'integration-sync',
       BATCH_THRESHOLD: 100,
       LOG_LEVEL: 'info',
