@@ -55,6 +55,9 @@ export const envFields = {
   DATABASE_POOL_SIZE: positiveInt(10),
   /** Activities one worker process runs at once (each sync chunk holds up to two provider pages); unset = Temporal's default, 100. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  /** Worker Deployment versioning: this worker is build WORKER_BUILD_ID of deployment WORKER_DEPLOYMENT_NAME (both or neither). */
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).max(200).optional(),
+  WORKER_BUILD_ID: z.string().min(1).max(200).optional(),
   /** Workflows kept in one worker's sticky cache (memory for fewer history replays); unset = Temporal's default. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'expected redis://host:port' }).optional(),
@@ -177,6 +180,8 @@ export const workerEnvSchema = pickFields([
   'DATABASE_POOL_SIZE',
   'WORKER_MAX_CONCURRENT_ACTIVITIES',
   'WORKER_MAX_CACHED_WORKFLOWS',
+  'WORKER_DEPLOYMENT_NAME',
+  'WORKER_BUILD_ID',
   'BATCH_THRESHOLD',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS_PREVIOUS',
@@ -190,7 +195,14 @@ export const workerEnvSchema = pickFields([
   'TEMPORAL_METRICS_PORT',
   'LOG_LEVEL',
   'WORKFLOW_BUNDLE_PATH',
-]).superRefine(roleChecks);
+])
+  .superRefine(roleChecks)
+  .superRefine((data, ctx) => {
+    // One without the other would silently run unversioned.
+    if (Boolean(data.WORKER_DEPLOYMENT_NAME) !== Boolean(data.WORKER_BUILD_ID)) {
+      ctx.addIssue({ code: 'custom', path: [data.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME'], message: 'set WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID together (or neither, for an unversioned worker)' });
+    }
+  });
 export const apiEnvSchema = pickFields([
   ...temporal,
   ...bus,

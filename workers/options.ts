@@ -19,6 +19,8 @@ export interface WorkerSetup {
   tracing?: Tracing;
   /** WORKER_MAX_CONCURRENT_ACTIVITIES / WORKER_MAX_CACHED_WORKFLOWS; unset = the SDK's defaults. */
   limits?: WorkerLimits;
+  /** WORKER_DEPLOYMENT_NAME / WORKER_BUILD_ID: this worker is that version of a Worker Deployment; unset = unversioned. */
+  deployment?: { name: string; buildId: string } | undefined;
 }
 
 export interface WorkerLimits {
@@ -46,6 +48,12 @@ export function createWorkerOptions(setup: WorkerSetup): WorkerOptions {
     ...(setup.limits?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: setup.limits.maxCachedWorkflows } : {}),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     interceptors: { activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] },
+    // Pinned: a workflow runs to its end on the version that started it, so a deploy never replays a running sync on
+    // code it did not start with (README: Deploying workers). Every workflow here ends (a sync continues as new
+    // between chunks, on the version current then), so old versions drain.
+    ...(setup.deployment
+      ? { workerDeploymentOptions: { version: { deploymentName: setup.deployment.name, buildId: setup.deployment.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' as const } }
+      : {}),
   };
   options.sinks = workflowSpanSinks(setup.tracing);
   // A prebuilt bundle carries the workflow interceptors already (bundled with WORKFLOW_INTERCEPTOR_MODULES).

@@ -11,7 +11,7 @@ import { Keyring } from '../security/keyring';
 import type { Db } from '../store/db';
 import { connectOrExplain, type TemporalConnection } from '../temporal/connection-settings';
 import { dataConverterFor } from '../temporal/data-converter';
-import { createWorkerOptions, type WorkerLimits } from './options';
+import { createWorkerOptions, type WorkerLimits, type WorkerSetup } from './options';
 
 /** What a worker needs beyond its activities' dependencies (the registry and the clock are always the real ones). */
 export interface WorkerRoleDeps extends Omit<ActivityDeps, 'connectors' | 'clock'> {
@@ -21,11 +21,12 @@ export interface WorkerRoleDeps extends Omit<ActivityDeps, 'connectors' | 'clock
   dataConverter?: DataConverter | undefined;
   tracing?: Tracing;
   limits?: WorkerLimits;
+  deployment?: WorkerSetup['deployment'];
 }
 
 /** Creates a worker of this project's workflows and activities; the caller runs it and closes the connection after. */
 export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const { temporal, taskQueue, workflowBundlePath, dataConverter, tracing, limits, ...activityDeps } = deps;
+  const { temporal, taskQueue, workflowBundlePath, dataConverter, tracing, limits, deployment, ...activityDeps } = deps;
   const { namespace, ...connectionOptions } = temporal;
   const connection = await connectOrExplain(connectionOptions, () => NativeConnection.connect(connectionOptions));
   const activities = createActivities({ ...activityDeps, connectors: createConnectorRegistry(), clock: () => new Date() });
@@ -38,6 +39,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
     ...(workflowBundlePath ? { workflowBundlePath } : {}),
     ...(tracing ? { tracing } : {}),
     ...(limits ? { limits } : {}),
+    deployment,
   });
   return { worker: await Worker.create(options), connection };
 }
@@ -64,6 +66,7 @@ export async function workerFromEnv(
     ...(integrationManager ? { integrationManager } : {}),
     limits: { maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    deployment: env.WORKER_DEPLOYMENT_NAME && env.WORKER_BUILD_ID ? { name: env.WORKER_DEPLOYMENT_NAME, buildId: env.WORKER_BUILD_ID } : undefined,
   });
   return {
     worker,
