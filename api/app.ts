@@ -16,6 +16,7 @@ import { Keyring } from '../security/keyring';
 import { pingDb, type Db } from '../store/db';
 import { codecFor } from '../temporal/data-converter';
 import { SYNC_QUERY_DEADLINE_MS } from '../temporal/sync-starter';
+import { API_BODY_LIMIT } from './body-limits';
 import { refuseNulInBodies, registerErrorHandler } from './errors';
 import { answerMethodNotAllowed, documentCommonAnswers, finishOpenApiDocument, MAX_PARAM_LENGTH } from './openapi';
 import auth from './plugins/auth';
@@ -101,7 +102,7 @@ const trustProxyOption = (trust: boolean | number | string = false) => (typeof t
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: API_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: trustProxyOption(deps.trustProxy),
     // A client that trickles a request or sits idle does not keep a socket (and a webhook slot) for as long as it likes.

@@ -1,5 +1,6 @@
 // Codec server for the Temporal UI ("Codec Server endpoint" in its settings): operators holding the codec key
 // (CODEC_API_KEY, its own, since a browser carries it) see decoded payloads; without it histories show ciphertext only.
+import { LARGE_BODY_LIMIT } from '../body-limits';
 import { apiError, errorSchema } from '../errors';
 import { bearer, sameSecret } from '../plugins/auth';
 import type { PayloadCodec } from '@temporalio/common';
@@ -37,7 +38,8 @@ export const codecRoutes: FastifyPluginAsyncZod<{ codec: PayloadCodec; corsOrigi
   for (const direction of ['decode', 'encode'] as const) {
     app.post(
       `/codec/${direction}`,
-      { schema: { tags: ['operations'], body: payloads, response: { 200: payloads, 401: errorSchema, 403: errorSchema } } },
+      // A history's payloads, as the Temporal UI sends them.
+      { bodyLimit: LARGE_BODY_LIMIT, schema: { tags: ['operations'], body: payloads, response: { 200: payloads, 401: errorSchema, 403: errorSchema } } },
       async (request) => ({ payloads: (await codec[direction](request.body.payloads.map(toPayload))).map(toJson) }),
     );
   }

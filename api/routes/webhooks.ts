@@ -1,3 +1,4 @@
+import { LARGE_BODY_LIMIT } from '../body-limits';
 import { apiError, errorSchema } from '../errors';
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -19,11 +20,13 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
   app,
   { db, keyring, temporal, taskQueue, connectors, syncQueryTimeoutMs },
 ) => {
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: LARGE_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
   app.post(
     '/webhooks/:provider/:integrationId',
     {
+      // A provider's batch of records can be large; the API's own JSON routes take far less (API_BODY_LIMIT).
+      bodyLimit: LARGE_BODY_LIMIT,
       schema: {
         tags: ['webhooks'],
         params: z.object({ provider: z.string().min(1).max(50), integrationId: z.string().min(1).max(100) }).strict(),

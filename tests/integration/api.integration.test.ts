@@ -472,6 +472,21 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     for (const order of bad) shop.orders.delete(order.id);
   });
 
+  it('takes small bodies on its own routes and large ones on webhooks', async () => {
+    const id = await newIntegration(keyA, 'body-limits');
+    const big = { provider: 'shopify', name: 'x'.repeat(100 * 1024), config: { shopDomain: 'a.myshopify.com' } };
+    const refused = await call('POST', '/integrations', { key: keyA, body: big });
+    expect(refused.status).toBe(413);
+    expect(refused.body.error.code).toBe('payload_too_large');
+    // 500 KB of webhook: read whole and judged on its signature (401), not cut off for size.
+    const webhook = await fetch(`${url}/webhooks/shopify/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': 'bad', 'x-shopify-webhook-id': randomUUID() },
+      body: JSON.stringify({ orders: 'x'.repeat(500 * 1024) }),
+    });
+    expect(webhook.status).toBe(401);
+  });
+
   it('never answers 5xx to generated bad input', async () => {
     const id = await newIntegration(keyA, 'fuzz');
     const routes: Array<[string, string]> = [
