@@ -4,6 +4,7 @@
 // and the rest at the documented rate, with no polling.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
+import { metrics } from '../observability/metrics';
 import { redisClient } from '../store/redis';
 import { rateLimited } from './errors';
 
@@ -41,11 +42,14 @@ export interface PaceWaiting {
   maxWaitMs?: number;
 }
 
+const REDIS_RETRY_AFTER_MS = 5_000;
+
 type PacedRedis = Redis & { reserveSlot(key: string, intervalMs: number, burst: number): Promise<number> };
 
 export class ProviderRateLimiter {
   private readonly redis?: PacedRedis;
   private readonly local = new Map<string, number>();
+  private redisDownUntil = 0;
   private readonly prefix: string;
 
   constructor(options: { redisUrl?: string | undefined; keyPrefix?: string } = {}) {
@@ -78,8 +82,21 @@ export class ProviderRateLimiter {
     return call();
   }
 
+  /**
+   * The shared pace while Redis answers. Without it, this process paces on its own rather than stop every sync:
+   * several workers may then go faster together than the account allows, which the provider answers with 429s that
+   * are retried after its Retry-After.
+   */
   private async reserve(key: string, interval: number, burst: number): Promise<number> {
-    if (this.redis) return Number(await this.redis.reserveSlot(key, interval, burst));
+    if (this.redis && Date.now() >= this.redisDownUntil) {
+      try {
+        return Number(await this.redis.reserveSlot(key, interval, burst));
+      } catch {
+        // Not asked again for a while: each failed ask costs a reconnect attempt's wait.
+        this.redisDownUntil = Date.now() + REDIS_RETRY_AFTER_MS;
+      }
+    }
+    if (this.redis) metrics.paceFallbacks.inc();
     const now = Date.now();
     const tat = Math.max(this.local.get(key) ?? now, now);
     this.local.set(key, tat + interval);

@@ -1,7 +1,7 @@
 // Prometheus metrics of this service (prom-client). One registry per process: the API serves it on /metrics,
 // a worker on WORKER_METRICS_PORT. The Temporal SDK's own metrics have their own port (TEMPORAL_METRICS_PORT).
 import http from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -26,7 +26,11 @@ export const metrics = {
   }),
   records: new Counter({ name: 'sync_records_total', help: 'Records by what happened to them', labelNames: ['provider', 'entity_type', 'outcome'], registers: [registry] }),
   eventsPublished: new Counter({ name: 'events_published_total', help: 'Events accepted by the bus', labelNames: ['bus'], registers: [registry] }),
-  publishFailures: new Counter({ name: 'event_publish_failures_total', help: 'Publish calls the bus refused (the activity retries)', labelNames: ['bus'], registers: [registry] }),
+  publishFailures: new Counter({ name: 'event_publish_failures_total', help: 'Publish calls the bus refused (the events go to the outbox)', labelNames: ['bus'], registers: [registry] }),
+  eventsSpilled: new Counter({ name: 'events_spilled_total', help: 'Events written to the PostgreSQL outbox because Redis did not take them (or earlier ones still waited)', registers: [registry] }),
+  outboxEvents: new Gauge({ name: 'event_outbox_events', help: 'Events waiting in the outbox for Redis', registers: [registry] }),
+  outboxOldestAgeSeconds: new Gauge({ name: 'event_outbox_oldest_age_seconds', help: 'How long the oldest outbox event has waited (0 when none)', registers: [registry] }),
+  paceFallbacks: new Counter({ name: 'provider_pace_local_fallbacks_total', help: 'Provider calls paced by this process alone because Redis did not answer', registers: [registry] }),
   tokenRefreshes: new Counter({ name: 'token_refreshes_total', help: 'OAuth refresh attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
 };
 

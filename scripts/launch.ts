@@ -5,6 +5,7 @@ import path from 'node:path';
 import { appFromEnv } from '../api/app';
 import { launcherEnvSchema, loadEnvOrExit } from '../config/env';
 import { createEventBus } from '../events/create-bus';
+import { SpillingEventBus } from '../events/spilling-bus';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { createDb } from '../store/db';
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
     logger.info({ applied }, 'migrations applied');
 
     const encryptionKey = loadOrCreateEncryptionKey(env.ENCRYPTION_KEY, dataDir);
-    const bus = createEventBus(env);
+    const bus = createEventBus(env, db);
+    if (bus instanceof SpillingEventBus) bus.startRelay(logger);
     stops.push(() => bus.close());
 
     installTemporalRuntime(logger);

@@ -1,6 +1,7 @@
 // `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
 import { loadTemporalRoleEnvOrExit, workerEnvSchema } from '../config/env';
 import { createEventBus } from '../events/create-bus';
+import { SpillingEventBus } from '../events/spilling-bus';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
 import { serveMetrics } from '../observability/metrics';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const metricsServer = env.WORKER_METRICS_PORT ? await serveMetrics(env.WORKER_METRICS_PORT) : undefined;
   const db = createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   await runMigrations(db);
-  const bus = createEventBus(env);
+  const bus = createEventBus(env, db);
+  if (bus instanceof SpillingEventBus) bus.startRelay(logger);
   const { worker, close: closeWorker } = await workerFromEnv(env, { db, bus, tracing });
   const temporal = env.REDIS_URL && env.RUN_CONSUMER ? await connectClient(env) : undefined;
   const consumer = temporal && env.REDIS_URL ? createInboundConsumer({ ...env, REDIS_URL: env.REDIS_URL }, { temporal, db, logger }) : undefined;

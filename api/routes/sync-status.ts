@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { syncStateSchema } from '../../contracts/sync';
 import { findConnectionSummary } from '../../store/connections';
 import type { Db } from '../../store/db';
+import { outboxBacklog } from '../../store/event-outbox';
 import { findIntegration } from '../../store/integrations';
 import { runningSyncState } from '../../temporal/sync-starter';
 import { iso } from '../schemas';
@@ -32,6 +33,8 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
             paused: z.boolean(),
             pauseReason: z.string().nullable(),
             connectionStatus: z.string().nullable(),
+            // Events of this integration waiting in the outbox for Redis (README: Events): delivered, in order, once it answers.
+            undeliveredEvents: z.object({ count: z.number().int(), oldestAt: z.string().nullable() }),
           }),
           404: errorSchema,
         },
@@ -42,6 +45,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
       if (!integration) return reply.code(404).send(notFound('Integration'));
       const { running, state } = await runningSyncState(temporal, integration.id, syncQueryTimeoutMs);
       const connectionStatus = (await findConnectionSummary(db, request.tenantId, integration.id))?.status ?? null;
+      const waiting = await outboxBacklog(db, integration.id);
       return {
         integrationId: integration.id,
         // Without its state (no worker answered in time) the workflow's own status says it runs.
@@ -62,6 +66,7 @@ export const syncStatusRoutes: FastifyPluginAsyncZod<{ db: Db; temporal: Client;
         // Why it is not being scheduled, when it is not.
         pauseReason: integration.status === 'paused' ? integration.pauseReason : connectionStatus === 'reauth_required' ? 'connection needs a new authorisation' : null,
         connectionStatus,
+        undeliveredEvents: { count: waiting.events, oldestAt: iso(waiting.oldestAt) },
       };
     },
   );
