@@ -65,7 +65,10 @@ export const envFields = {
   EVENT_BUS: z.enum(['redis', 'memory']).optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   EVENT_STREAM: z.string().min(1).default('integration-sync:events'),
+  /** Hard cap of the event stream: below it only what every consumer group acknowledged is trimmed; past it, unread entries too (logged, counted, announced). */
   EVENT_STREAM_MAXLEN: positiveInt(100_000),
+  /** With no consumer group on the stream, how long its entries are kept. */
+  EVENT_STREAM_RETENTION: duration('1h'),
   /** Sync events kept for SSE clients resuming with Last-Event-ID; an older or unknown position answers 412. */
   SSE_RESUME_WINDOW: positiveInt(10_000),
   /** Open SSE streams per API process, and per tenant on one process; past either, 429 with Retry-After. */
@@ -151,7 +154,7 @@ function pickFields<K extends Field>(keys: readonly K[]) {
 
 // Where Temporal is comes from Temporal's own settings (parseTemporalRoleEnv); the launcher runs its own dev server.
 const temporal = ['TASK_QUEUE', 'PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEYS_PREVIOUS'] as const;
-const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN', 'SSE_RESUME_WINDOW'] as const;
+const bus = ['REDIS_URL', 'EVENT_BUS', 'REDIS_KEY_PREFIX', 'EVENT_STREAM', 'EVENT_STREAM_MAXLEN', 'EVENT_STREAM_RETENTION', 'SSE_RESUME_WINDOW'] as const;
 const sse = ['SSE_MAX_STREAMS', 'SSE_MAX_STREAMS_PER_TENANT', 'SSE_MAX_BUFFERED_BYTES'] as const;
 const consumer = ['INBOUND_STREAM', 'INBOUND_CONSUMER_GROUP'] as const;
 

@@ -143,7 +143,13 @@ export const consumedEvents = {
   'integration.token.refresh-requested': tokenRefreshRequested,
 } as const;
 
-export const eventCatalogue = { ...publishedEvents, ...consumedEvents } as const;
+/** This service's own operational events, in no source document: what an operator must hear of. */
+export const operationalEvents = {
+  /** The stream reached its hard cap (EVENT_STREAM_MAXLEN) and entries a consumer group had not acknowledged went. */
+  'integration.events.trimmed': z.object({ stream: z.string(), unreadDropped: z.number().int().positive(), maxLength: z.number().int().positive(), trimmedAt: iso }).strict(),
+} as const;
+
+export const eventCatalogue = { ...publishedEvents, ...consumedEvents, ...operationalEvents } as const;
 
 export type PublishedEventType = keyof typeof publishedEvents;
 export type ConsumedEventType = keyof typeof consumedEvents;

@@ -9,6 +9,7 @@ export interface BusEnv {
   REDIS_KEY_PREFIX: string;
   EVENT_STREAM: string;
   EVENT_STREAM_MAXLEN: number;
+  EVENT_STREAM_RETENTION: number;
   SSE_RESUME_WINDOW: number;
 }
 
@@ -24,6 +25,7 @@ export function createEventBus(env: BusEnv, publisherDb?: Db): EventBus {
     keyPrefix: env.REDIS_KEY_PREFIX,
     stream: env.EVENT_STREAM,
     streamMaxLen: env.EVENT_STREAM_MAXLEN,
+    retentionMs: env.EVENT_STREAM_RETENTION,
     liveFeedMaxLen: env.SSE_RESUME_WINDOW,
   });
   return publisherDb ? new SpillingEventBus(redis, publisherDb) : redis;

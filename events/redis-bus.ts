@@ -3,15 +3,21 @@ import { redisClient } from '../store/redis';
 import { metrics } from '../observability/metrics';
 import type { EventBus, LiveEntry, LiveListener } from './bus';
 import { SYNC_EVENTS_CHANNEL, syncChannelTypes } from './catalogue';
-import type { EventEnvelope } from './envelope';
-import { isFeedPosition } from './feed-position';
+import { createEvent, type EventEnvelope } from './envelope';
+import { compareFeedPositions, isFeedPosition } from './feed-position';
 
 export interface RedisBusOptions {
   url: string;
   /** Prepended to the stream and channel names; empty in production, one per test file. */
   keyPrefix: string;
   stream: string;
+  /**
+   * Hard cap of the stream (EVENT_STREAM_MAXLEN). Below it, trimStream removes only what every consumer group has
+   * acknowledged (or, with no group, what is older than `retentionMs`); past it, unread entries go too, counted.
+   */
   streamMaxLen: number;
+  /** EVENT_STREAM_RETENTION: how long entries stay when no consumer group reads the stream. */
+  retentionMs?: number;
   /** Sync events the live feed keeps: how far back an SSE client can resume (SSE_RESUME_WINDOW). */
   liveFeedMaxLen: number;
 }
@@ -60,7 +66,8 @@ export class RedisEventBus implements EventBus {
     const pipeline = this.redis.pipeline();
     for (const event of events) {
       const json = JSON.stringify(event);
-      pipeline.xadd(this.streamKey, 'MAXLEN', '~', this.options.streamMaxLen, '*', 'id', event.id, 'type', event.type, 'event', json);
+      // Trimmed by trimStream (the workers' relay loop), by what consumers have read, not here by length.
+      pipeline.xadd(this.streamKey, '*', 'id', event.id, 'type', event.type, 'event', json);
       if (!syncChannelTypes.has(event.type)) continue;
       pipeline.publish(this.channel, json);
       pipeline.xadd(this.feedKey, 'MAXLEN', '~', this.options.liveFeedMaxLen, '*', 'event', json);
@@ -157,6 +164,49 @@ export class RedisEventBus implements EventBus {
       start = `(${batch[batch.length - 1]![0]}`;
     }
     return after;
+  }
+
+  /**
+   * Removes the entries every consumer group has acknowledged (up to the oldest one still pending, or last delivered,
+   * of the slowest group), or with no group those older than the retention; then, if the stream is still longer than
+   * its hard cap, the oldest entries down to it, unread as they are. Returns both counts.
+   */
+  async trimStream(): Promise<{ trimmed: number; unreadDropped: number }> {
+    const done = await this.acknowledgedUpTo();
+    if (done === null) return { trimmed: 0, unreadDropped: 0 };
+    const trimmed = Number(await this.redis.xtrim(this.streamKey, 'MINID', done.position));
+    const overCap = Number(await this.redis.xtrim(this.streamKey, 'MAXLEN', this.options.streamMaxLen));
+    // Past the cap, what goes is unread only when a group reads the stream; with none it is just old.
+    const unreadDropped = done.readers ? overCap : 0;
+    if (unreadDropped > 0) {
+      metrics.eventsTrimmedUnread.inc(unreadDropped);
+      await this.publish([createEvent('integration.events.trimmed', { stream: this.streamKey, unreadDropped, maxLength: this.options.streamMaxLen, trimmedAt: new Date().toISOString() })]);
+    }
+    return { trimmed: trimmed + (done.readers ? 0 : overCap), unreadDropped };
+  }
+
+  /** The stream position below which every group is done (readers: whether any group reads); null before the stream exists. */
+  private async acknowledgedUpTo(): Promise<{ position: string; readers: boolean } | null> {
+    let groups: unknown[];
+    try {
+      groups = (await this.redis.xinfo('GROUPS', this.streamKey)) as unknown[];
+    } catch (err) {
+      if (/no such key/i.test(String(err))) return null;
+      throw err;
+    }
+    if (groups.length === 0) return { position: `${Date.now() - (this.options.retentionMs ?? 3_600_000)}-0`, readers: false };
+    const positions: string[] = [];
+    for (const raw of groups) {
+      const fields = raw as Array<string | number>;
+      const field = (name: string) => fields[fields.indexOf(name) + 1];
+      if (Number(field('pending')) > 0) {
+        const [, oldestPending] = (await this.redis.xpending(this.streamKey, String(field('name')))) as [number, string];
+        positions.push(oldestPending);
+      } else {
+        positions.push(String(field('last-delivered-id')));
+      }
+    }
+    return { position: positions.reduce((a, b) => (compareFeedPositions(a, b) <= 0 ? a : b)), readers: true };
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Db } from '../store/db';
 import { appendToOutbox, deliverFromOutbox, hasOutboxEvents, orderKeyOf, outboxBacklog, outboxOrderKeys } from '../store/event-outbox';
 import type { EventBus, LiveEntry, LiveListener } from './bus';
 import type { EventEnvelope } from './envelope';
+import type { RedisEventBus } from './redis-bus';
 
 const RELAY_BATCH = 500;
 const REDIS_RETRY_AFTER_MS = 5_000;
@@ -18,7 +19,7 @@ export class SpillingEventBus implements EventBus {
   private redisDownUntil = 0;
 
   constructor(
-    private readonly redis: EventBus,
+    private readonly redis: RedisEventBus,
     private readonly db: Db,
   ) {
     this.kind = redis.kind;
@@ -56,7 +57,10 @@ export class SpillingEventBus implements EventBus {
     }
   }
 
-  /** The relay loop of a worker: every `intervalMs`, deliver what waits and report the backlog's depth and age. */
+  /**
+   * The relay loop of a worker: every `intervalMs`, deliver what waits, report the backlog's depth and age, and trim
+   * the stream of what its readers are done with (RedisEventBus.trimStream).
+   */
   startRelay(logger: Logger, intervalMs = 1_000): void {
     if (this.relay) return;
     let stopped = false;
@@ -66,6 +70,8 @@ export class SpillingEventBus implements EventBus {
       try {
         const delivered = await this.relayOnce();
         if (delivered > 0) logger.info({ delivered }, 'delivered events held while Redis was unreachable');
+        const { unreadDropped } = await this.redis.trimStream();
+        if (unreadDropped > 0) logger.error({ unreadDropped }, 'event stream at its hard cap (EVENT_STREAM_MAXLEN): entries a consumer group had not read were trimmed');
       } catch (err) {
         logger.debug({ err }, 'event relay: Redis still unreachable');
       }

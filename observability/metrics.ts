@@ -28,6 +28,7 @@ export const metrics = {
   eventsPublished: new Counter({ name: 'events_published_total', help: 'Events accepted by the bus', labelNames: ['bus'], registers: [registry] }),
   publishFailures: new Counter({ name: 'event_publish_failures_total', help: 'Publish calls the bus refused (the events go to the outbox)', labelNames: ['bus'], registers: [registry] }),
   eventsSpilled: new Counter({ name: 'events_spilled_total', help: 'Events written to the PostgreSQL outbox because Redis did not take them (or earlier ones still waited)', registers: [registry] }),
+  eventsTrimmedUnread: new Counter({ name: 'events_trimmed_unread_total', help: 'Stream entries a consumer group had not acknowledged, dropped at the hard cap (EVENT_STREAM_MAXLEN)', registers: [registry] }),
   outboxEvents: new Gauge({ name: 'event_outbox_events', help: 'Events waiting in the outbox for Redis', registers: [registry] }),
   outboxOldestAgeSeconds: new Gauge({ name: 'event_outbox_oldest_age_seconds', help: 'How long the oldest outbox event has waited (0 when none)', registers: [registry] }),
   paceFallbacks: new Counter({ name: 'provider_pace_local_fallbacks_total', help: 'Provider calls paced by this process alone because Redis did not answer', registers: [registry] }),
