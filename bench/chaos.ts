@@ -2,12 +2,14 @@
 // Redis that keep their data across restarts, the fake Shopify in its own process). Prints one table; exits non-zero
 // on any lost or duplicated record or event of ours. The worker-kill scenario also runs against the BullMQ peer.
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { syncWorkflowId } from '../contracts/sync';
+import { outboxBacklog } from '../store/event-outbox';
 import { createIntegrationEnv, type IntegrationEnv, type WorkerProcess } from '../tests/support/integration-env';
 import { startStack, type Stack } from '../tests/support/stack';
 import { waitForResult } from '../tests/support/wait';
@@ -27,12 +29,21 @@ interface World {
   log(message: string): void;
   /** SIGKILLs one worker process at random and starts a new one in its place. */
   killRandomWorker(): Promise<void>;
+  /** Stops every worker and starts as many with these settings added. */
+  restartWorkers(extraEnv: Record<string, string>): Promise<void>;
+  /** Runs one command against the stack's Redis. */
+  redis<T>(command: (client: Redis) => Promise<T>): Promise<T>;
 }
 
 interface Scenario {
   name: string;
   records: number;
   shop?: Partial<FakeShopifyProcessOptions>;
+  /** Settings the workers run this scenario with (they are restarted with them, and back after). */
+  workerEnv?: Record<string, string>;
+  /** Before the sync starts, and after the audit. */
+  before?(world: World): Promise<unknown>;
+  after?(world: World): Promise<unknown>;
   /** Runs beside the sync; `running()` turns false once it finished. */
   fault(world: World, running: () => boolean): Promise<void>;
 }
@@ -65,6 +76,27 @@ const scenarios = (size: number): Scenario[] => [
       await sleep(2_000);
       await world.stack.restart('redis', 30_000);
     },
+  },
+  {
+    // Longer than any retry budget: the sync finishes while Redis is away; its events wait in the outbox.
+    name: 'Redis down until the sync has finished',
+    records: size * 2,
+    fault: async (world, running) => {
+      await sleep(2_000);
+      await world.stack.restart('redis', async () => {
+        while (running()) await sleep(500);
+        await sleep(3_000);
+      });
+    },
+  },
+  {
+    // With a 1 s retention a stream nobody reads would be emptied as it fills: a group that reads nothing keeps it.
+    name: 'consumer group reading nothing, 1 s retention',
+    records: size * 2,
+    workerEnv: { EVENT_STREAM_RETENTION: '1s' },
+    before: (world) => world.redis((r) => r.xgroup('CREATE', world.env.bus.streamKey, 'chaos-idle-reader', '$', 'MKSTREAM')),
+    after: (world) => world.redis((r) => r.xgroup('DESTROY', world.env.bus.streamKey, 'chaos-idle-reader')),
+    fault: async () => undefined,
   },
   {
     name: 'provider 429/5xx on 30% of requests for 60 s',
@@ -150,6 +182,8 @@ async function runTemporal(world: World, scenario: Scenario): Promise<Row> {
     // The client's long poll may fail while the Temporal server is down; the sync goes on, so ask again.
     const state = await waitForResult(() => handle.result(), 15 * 60_000).finally(() => (running = false));
     await fault;
+    // What waited in the outbox (Redis was away) is the relay's to deliver before the stream is audited.
+    for (const deadline = Date.now() + 5 * 60_000; (await outboxBacklog(env.db)).events > 0 && Date.now() < deadline; ) await sleep(500);
     return await audit(world, 'temporal', scenario, integrationId, tail, state.status === 'completed', (Date.now() - started) / 1000);
   } finally {
     await shop.stop();
@@ -222,6 +256,18 @@ async function main(): Promise<void> {
       workers = [...workers.filter((w) => w !== victim), await env.startWorker(workerEnv)];
       log('killed a worker and started another');
     },
+    restartWorkers: async (extraEnv) => {
+      await Promise.all(workers.map((w) => w.stop()));
+      workers = await Promise.all([1, 2, 3].map(() => env.startWorker({ ...workerEnv, ...extraEnv })));
+    },
+    redis: async (command) => {
+      const client = new Redis(stack.servers.redisUrl);
+      try {
+        return await command(client);
+      } finally {
+        client.disconnect();
+      }
+    },
   };
   const stop = async () => {
     await env.close();
@@ -234,7 +280,11 @@ async function main(): Promise<void> {
   try {
     for (const scenario of chosen) {
       log(`scenario: ${scenario.name} (${scenario.records} records)`);
+      if (scenario.workerEnv) await world.restartWorkers(scenario.workerEnv);
+      await scenario.before?.(world);
       rows.push(await runTemporal(world, scenario));
+      await scenario.after?.(world);
+      if (scenario.workerEnv) await world.restartWorkers({});
       log(JSON.stringify(rows.at(-1)));
     }
     const killing = chosen.find((s) => s.name.includes('SIGKILL'));

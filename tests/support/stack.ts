@@ -26,8 +26,11 @@ export interface Stack {
   redis: RedisServer;
   /** Where PostgreSQL keeps its files (removed by stop). */
   pgDir: string;
-  /** Takes one server down for `downMs` and brings it back on the same port (durable stacks keep their data). */
-  restart(server: 'temporal' | 'postgres' | 'redis', downMs: number): Promise<void>;
+  /**
+   * Takes one server down for `downFor` (milliseconds, or until the promise it returns settles) and brings it back on
+   * the same port (durable stacks keep their data).
+   */
+  restart(server: 'temporal' | 'postgres' | 'redis', downFor: number | (() => Promise<void>)): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,19 +82,20 @@ export async function startStack(options: { dataDir: string; durable?: boolean }
     postgres,
     redis,
     pgDir,
-    restart: async (server, downMs) => {
+    restart: async (server, downFor) => {
+      const down = () => (typeof downFor === 'number' ? sleep(downFor) : downFor());
       if (server === 'temporal') {
         // Killed, not stopped: the way a crashed server goes.
         await stack.temporal.stop('SIGKILL');
-        await sleep(downMs);
+        await down();
         stack.temporal = await startTemporal(temporalPort);
       } else if (server === 'postgres') {
         await stack.postgres.stop();
-        await sleep(downMs);
+        await down();
         stack.postgres = await startPostgres(pgPort);
       } else {
         await stack.redis.stop();
-        await sleep(downMs);
+        await down();
         stack.redis = await startRedis(redisPort);
       }
     },
