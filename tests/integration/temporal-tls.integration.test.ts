@@ -89,4 +89,8 @@ describe('Temporal behind TLS', () => {
     const noClientCert = env.startWorker({ TEMPORAL_ADDRESS: mtls.address, TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_DATA: pki.caCert, TEMPORAL_TLS_SERVER_NAME: 'localhost' });
     await expect(noClientCert).rejects.toThrow(/Could not connect to Temporal at 127\.0\.0\.1:\d+: .*no client certificate was given: a cluster that requires mTLS needs TEMPORAL_TLS_CLIENT_CERT_PATH/);
   });
+
+  it('refuses to start on a Temporal profile file that is not there, with the config exit code', async () => {
+    await expect(env.startWorker({ TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' })).rejects.toThrow(/exited with 78[\s\S]*TEMPORAL_CONFIG_FILE: no file at \/nonexistent\/temporal\.toml/);
+  });
 });

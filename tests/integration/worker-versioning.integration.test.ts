@@ -22,7 +22,7 @@ describe('versioned worker deployments', () => {
 
   beforeAll(async () => {
     // Slow pages: the first sync is still running when v2 becomes current.
-    ({ env, shop, close } = await startShopEnv(TOKEN, 600, { pageDelayMs: 1_500 }));
+    ({ env, shop, close } = await startShopEnv(TOKEN, 1_500, { pageDelayMs: 1_500 }));
     deployment = `integration-sync-${env.taskQueue}`;
   });
   afterAll(() => close?.());
@@ -54,8 +54,8 @@ describe('versioned worker deployments', () => {
     const next = await env.client.workflow.start(integrationSync, manualSync(env.taskQueue, second, TENANT));
     expect((await running.describe()).status.name).toBe('RUNNING');
 
-    expect(await running.result()).toMatchObject({ status: 'completed', created: 600 });
-    expect(await next.result()).toMatchObject({ status: 'completed', created: 600 });
+    expect(await running.result()).toMatchObject({ status: 'completed', created: 1_500 });
+    expect(await next.result()).toMatchObject({ status: 'completed', created: 1_500 });
     expect(await versionOf(running.workflowId)).toEqual({ behavior: expect.stringMatching(/PINNED|1/), buildId: 'v1' });
     expect(await versionOf(next.workflowId)).toEqual({ behavior: expect.stringMatching(/PINNED|1/), buildId: 'v2' });
   }, 180_000);
