@@ -27,11 +27,14 @@ describe('a sync across a Redis outage', () => {
   let shop: FakeShopify;
   let close: (() => Promise<void>) | undefined;
   let redis: RedisServer;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-outage-'));
 
   beforeAll(async () => ({ env, shop, close } = await startShopEnv(TOKEN, 1_000, { pageDelayMs: 50 })));
 
   afterAll(async () => {
+    // Closed here, not at the test's end: a failed assertion must not leave a listening server holding jest open.
+    await api?.app.close();
     await redis?.stop();
     await close?.();
     rmSync(dir, { recursive: true, force: true });
@@ -42,7 +45,7 @@ describe('a sync across a Redis outage', () => {
     // Its own Redis with an append-only file, so a stop and start keeps what was accepted before.
     const persistent = ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
     redis = await startRedisServer(port, persistent);
-    const api = await startApi(env);
+    api = await startApi(env);
     const key = await newTenantKey(api.app, TENANT);
     const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
     const worker = await env.startWorker({ REDIS_URL: redis.url, RUN_CONSUMER: 'false' });
@@ -92,6 +95,5 @@ describe('a sync across a Redis outage', () => {
     expect([...mappedAt].filter(([externalId, index]) => !(rawAt.get(externalId)! < index))).toEqual([]);
     expect(worker.output()).toContain('delivered events held while Redis was unreachable');
     await worker.stop();
-    await api.app.close();
   });
 });
