@@ -12,6 +12,7 @@ export interface FakeShopifyProcessOptions extends Partial<FakeShopifyOptions> {
 
 export interface FakeShopifyProcess {
   baseUrl: string;
+  pid: number;
   stats(): Promise<{ requests: number; rateLimited: number; faultsServed: number }>;
   stop(): Promise<void>;
 }
@@ -29,6 +30,7 @@ export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions
   });
   return {
     baseUrl,
+    pid: child.pid!,
     stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as { requests: number; rateLimited: number; faultsServed: number },
     stop: async () => {
       if (child.exitCode !== null) return;

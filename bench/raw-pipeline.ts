@@ -74,12 +74,13 @@ export function pipelineDeps(env: PipelineEnv): ActivityDeps & { close(): Promis
  * The raw pipeline in a fresh process of its own, as the worker and the BullMQ peer run in theirs, so none of them
  * pays for the benchmark's own heap. Returns the milliseconds of the loop alone and its counters.
  */
-export async function runRawInProcess(env: PipelineEnv, ref: SyncTaskRef, entityType: string): Promise<{ ms: number; counters: SyncCounters }> {
+/** `cpuMs`: the raw process's own CPU time, start-up included (it exits after the one sync). */
+export async function runRawInProcess(env: PipelineEnv, ref: SyncTaskRef, entityType: string): Promise<{ ms: number; cpuMs: number; counters: SyncCounters }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', __filename], {
     env: { ...process.env, ...env, RAW_REF: JSON.stringify({ ref, entityType }) },
     maxBuffer: 1024 * 1024,
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; counters: SyncCounters };
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; cpuMs: number; counters: SyncCounters };
 }
 
 if (require.main === module) {
@@ -90,6 +91,7 @@ if (require.main === module) {
     const { counters } = await runPages(deps, ref, entityType, null);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     await deps.close();
-    process.stdout.write(`${JSON.stringify({ ms, counters })}\n`);
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, counters })}\n`);
   })();
 }
