@@ -202,6 +202,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           } else progress.rawMode = 'batch';
         }
         const rawMode = progress.rawMode;
+        const warned = new Set<string>();
         const { done } = await runPageLoop({
           cursor: progress.cursor,
           maxRecords: input.maxRecords - progress.counters.recordsFetched,
@@ -210,6 +211,10 @@ export function createSyncActivities(deps: ActivityDeps) {
           fetch: fetchPages,
           commit: async (page, cursor) => {
             if (ctx.cancellationSignal.aborted) throw new CancelledFailure('sync cancelled');
+            for (const warning of page.warnings ?? []) {
+              if (!warned.has(warning)) ctx.log.warn(warning, { integrationId: input.integrationId, provider: connector.provider });
+              warned.add(warning);
+            }
             const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
             for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
             progress.counters = addCounters(progress.counters, counters);

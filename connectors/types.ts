@@ -27,6 +27,8 @@ export interface FetchPageRequest {
 export interface FetchPageResult {
   records: RawRecord[];
   nextCursor: string | null;
+  /** What the provider said that an operator should hear of (the sync logs each once per chunk), e.g. a version fallback. */
+  warnings?: string[];
 }
 
 export interface ConnectionContext {

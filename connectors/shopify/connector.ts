@@ -13,7 +13,11 @@ import { shopifyMappings } from './mappings';
 const MAX_LIMIT = 250;
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i;
 const SHOPIFY_MAX_PACE = { perSecond: 20, burst: 400 };
-const DEFAULT_API_VERSION = '2024-10';
+/**
+ * Shopify's newest stable version on 2026-11-26, supported until about 2027-10 (each quarterly version is supported for
+ * at least 12 months). A version past its window is answered with the oldest supported one instead: the sync warns.
+ */
+export const DEFAULT_API_VERSION = '2026-10';
 
 interface ShopifyOrder {
   id: number | string;
@@ -64,7 +68,11 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     policy: connection.policy,
     ...(request.signal ? { signal: request.signal } : {}),
   });
+  const answered = headers.get('x-shopify-api-version');
   return {
+    ...(answered && answered !== version
+      ? { warnings: [`Shopify answered with API version ${answered}, not the requested ${version}, which it no longer supports: set config.apiVersion to a supported version (default ${DEFAULT_API_VERSION})`] }
+      : {}),
     records: body.orders.map((order) => ({
       externalId: String(order.id),
       ...(typeof order.updated_at === 'string' ? { updatedAt: order.updated_at } : {}),

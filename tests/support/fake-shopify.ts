@@ -12,6 +12,12 @@ const ERROR_429 = readFileSync(path.join(fixtures, 'error.429.json'), 'utf8');
 
 type Order = Record<string, unknown> & { id: number; updated_at: string };
 
+/**
+ * The stable versions Shopify supports on 2026-11-26 (about 12 months of quarterly releases). Like Shopify, the fake
+ * answers a request for another one with the oldest of these and says so in X-Shopify-API-Version.
+ */
+export const SUPPORTED_API_VERSIONS = ['2026-01', '2026-04', '2026-07', '2026-10'];
+
 export interface FakeShopifyOptions {
   accessToken: string;
   /** Added before each page answer, to make a sync slow enough to interrupt. */
@@ -164,6 +170,7 @@ export class FakeShopify {
     send(200, JSON.stringify({ orders: page }), {
       ...(links.length ? { Link: links.join(', ') } : {}),
       'X-Shopify-Shop-Api-Call-Limit': limitHeader,
+      'X-Shopify-API-Version': SUPPORTED_API_VERSIONS.includes(match[1]!) ? match[1]! : SUPPORTED_API_VERSIONS[0]!,
     });
   }
 

@@ -1,7 +1,8 @@
 import { STRICT_POLICY } from '../../connectors/outbound';
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
-import { nextPageInfo, shopifyConnector } from '../../connectors/shopify/connector';
+import { DEFAULT_API_VERSION, nextPageInfo, shopifyConnector } from '../../connectors/shopify/connector';
 import { FailureType } from '../../contracts/failures';
+import { FakeShopify, SUPPORTED_API_VERSIONS } from '../support/fake-shopify';
 
 describe('Shopify paging and provider errors', () => {
   it('reads the next page_info from the Link header, ignoring rel="previous"', () => {
@@ -36,5 +37,23 @@ describe('Shopify paging and provider errors', () => {
     await expect(fetchOrders({ shopDomain: 'evil.example.com' })).rejects.toMatchObject({ type: FailureType.InvalidConfig, nonRetryable: true });
     await expect(fetchOrders({ baseUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({ type: FailureType.InvalidConfig });
     await expect(fetchOrders({})).rejects.toThrow(/shopDomain/);
+  });
+
+  it('asks for a supported API version by default, and warns when Shopify answers with another one', async () => {
+    expect(SUPPORTED_API_VERSIONS).toContain(DEFAULT_API_VERSION);
+    const shop = await new FakeShopify({ accessToken: 't' }).start();
+    try {
+      shop.addOrders(3);
+      const fetchOrders = (config: Record<string, unknown>) =>
+        shopifyConnector.fetchPage({ config: { baseUrl: shop.baseUrl, ...config }, credentials: { accessToken: 't' }, policy: { allowInsecure: true, allowedCidrs: [] } }, { entityType: 'Order', cursor: null, since: null });
+      const current = await fetchOrders({});
+      expect(current.records).toHaveLength(3);
+      expect(current.warnings).toBeUndefined();
+      const outdated = await fetchOrders({ apiVersion: '2024-10' });
+      expect(outdated.records).toHaveLength(3);
+      expect(outdated.warnings).toEqual([expect.stringMatching(/^Shopify answered with API version 2026-01, not the requested 2024-10, which it no longer supports/)]);
+    } finally {
+      await shop.stop();
+    }
   });
 });
