@@ -6,7 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ApiEnv } from '../config/env';
+import { defaultOf, type ApiEnv } from '../config/env';
 import { STRICT_POLICY, type OutboundPolicy } from '../connectors/outbound';
 import { createConnectorRegistry, type ConnectorRegistry } from '../connectors/registry';
 import type { EventBus } from '../events/bus';
@@ -59,7 +59,7 @@ export interface AppDeps {
   /** API_REQUEST_TIMEOUT / API_IDLE_TIMEOUT. */
   requestTimeoutMs?: number;
   idleTimeoutMs?: number;
-  /** TENANT_MAX_INTEGRATIONS; unset = 1,000. */
+  /** TENANT_MAX_INTEGRATIONS; unset = its default. */
   maxIntegrationsPerTenant?: number;
   /** API_SYNC_QUERY_TIMEOUT: how long a running sync's worker has to answer the status query. */
   syncQueryTimeoutMs?: number;
@@ -106,8 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: trustProxyOption(deps.trustProxy),
     // A client that trickles a request or sits idle does not keep a socket (and a webhook slot) for as long as it likes.
-    requestTimeout: deps.requestTimeoutMs ?? 30_000,
-    connectionTimeout: deps.idleTimeoutMs ?? 60_000,
+    requestTimeout: deps.requestTimeoutMs ?? defaultOf('API_REQUEST_TIMEOUT'),
+    connectionTimeout: deps.idleTimeoutMs ?? defaultOf('API_IDLE_TIMEOUT'),
     keepAliveTimeout: 5_000,
     // close() ends every connection, open event streams included, so a stopping API never waits on a client.
     forceCloseConnections: true,
@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
   await app.register(tenantRoutes, { db: deps.db });
   await app.register(apiKeyRoutes, { db: deps.db });
-  await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY, maxIntegrationsPerTenant: deps.maxIntegrationsPerTenant ?? 1_000 });
+  await app.register(integrationRoutes, { db: deps.db, temporal: deps.temporal, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY, maxIntegrationsPerTenant: deps.maxIntegrationsPerTenant ?? defaultOf('TENANT_MAX_INTEGRATIONS') });
   await app.register(mappingRoutes, { db: deps.db, connectors: deps.connectors });
   await app.register(connectionRoutes, { db: deps.db, keyring: deps.keyring, connectors: deps.connectors, outboundPolicy: deps.outboundPolicy ?? STRICT_POLICY });
   const syncQueryTimeoutMs = deps.syncQueryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS;

@@ -148,6 +148,11 @@ export const envFields = {
 
 type Field = keyof typeof envFields;
 
+/** A setting's documented default, for code built without an environment (tests, the app's own fallbacks): one home. */
+export function defaultOf<K extends Field>(key: K): z.infer<(typeof envFields)[K]> {
+  return envFields[key].parse(undefined) as z.infer<(typeof envFields)[K]>;
+}
+
 function pickFields<K extends Field>(keys: readonly K[]) {
   return z.object(Object.fromEntries(keys.map((k) => [k, envFields[k]])) as Pick<typeof envFields, K>);
 }
@@ -273,9 +278,11 @@ export type LauncherEnv = z.infer<typeof launcherEnvSchema>;
 export { ConfigError };
 
 /** Parses the environment; a bad value throws a ConfigError naming every bad variable. */
+/** The variables that are set: an empty one means unset, as in most deployment tools. */
+const setVariables = (env: NodeJS.ProcessEnv): Record<string, string> => Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  // An empty variable means unset, as in most deployment tools.
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const given = setVariables(env);
   const result = schema.safeParse(given);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -291,8 +298,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
  * configuration names it (temporal/connection-settings.ts).
  */
 export function parseTemporalRoleEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> & { temporal: TemporalConnection } {
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  return { ...(parseEnv(schema, given) as object), temporal: loadTemporalConnection(given) } as z.infer<S> & { temporal: TemporalConnection };
+  return { ...(parseEnv(schema, env) as object), temporal: loadTemporalConnection(setVariables(env)) } as z.infer<S> & { temporal: TemporalConnection };
 }
 
 /** For process entry points: a bad config ends the process with the message and no stack trace. */

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { metrics } from '../observability/metrics';
-import { redisClient } from '../store/redis';
+import { redisClient, RedisPause } from '../store/redis';
 import { rateLimited } from './errors';
 
 /** A provider account's documented request pace. */
@@ -42,14 +42,12 @@ export interface PaceWaiting {
   maxWaitMs?: number;
 }
 
-const REDIS_RETRY_AFTER_MS = 5_000;
-
 type PacedRedis = Redis & { reserveSlot(key: string, intervalMs: number, burst: number): Promise<number> };
 
 export class ProviderRateLimiter {
   private readonly redis?: PacedRedis;
   private readonly local = new Map<string, number>();
-  private redisDownUntil = 0;
+  private readonly redisPause = new RedisPause();
   private readonly prefix: string;
 
   constructor(options: { redisUrl?: string | undefined; keyPrefix?: string } = {}) {
@@ -88,12 +86,11 @@ export class ProviderRateLimiter {
    * are retried after its Retry-After.
    */
   private async reserve(key: string, interval: number, burst: number): Promise<number> {
-    if (this.redis && Date.now() >= this.redisDownUntil) {
+    if (this.redis && !this.redisPause.active) {
       try {
         return Number(await this.redis.reserveSlot(key, interval, burst));
       } catch {
-        // Not asked again for a while: each failed ask costs a reconnect attempt's wait.
-        this.redisDownUntil = Date.now() + REDIS_RETRY_AFTER_MS;
+        this.redisPause.start();
       }
     }
     if (this.redis) metrics.paceFallbacks.inc();

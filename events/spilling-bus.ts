@@ -5,18 +5,18 @@
 import type { Logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import type { Db } from '../store/db';
+import { RedisPause } from '../store/redis';
 import { appendToOutbox, deliverFromOutbox, hasOutboxEvents, orderKeyOf, outboxBacklog, outboxOrderKeys } from '../store/event-outbox';
 import type { EventBus, LiveEntry, LiveListener } from './bus';
 import type { EventEnvelope } from './envelope';
 import type { RedisEventBus } from './redis-bus';
 
 const RELAY_BATCH = 500;
-const REDIS_RETRY_AFTER_MS = 5_000;
 
 export class SpillingEventBus implements EventBus {
   readonly kind: EventBus['kind'];
   private relay: { stop(): Promise<void> } | undefined;
-  private redisDownUntil = 0;
+  private readonly redisPause = new RedisPause();
 
   constructor(
     private readonly redis: RedisEventBus,
@@ -29,12 +29,12 @@ export class SpillingEventBus implements EventBus {
     if (events.length === 0) return;
     // Behind events of the same integration still waiting, so nothing overtakes them.
     if (await hasOutboxEvents(this.db, [...new Set(events.map(orderKeyOf))])) return this.spill(events);
-    // Just refused: spill at once rather than wait for another failed reconnect (the relay says when it is back).
-    if (Date.now() < this.redisDownUntil) return this.spill(events);
+    // Just refused: spill at once (the relay ends the pause when Redis takes events again).
+    if (this.redisPause.active) return this.spill(events);
     try {
       await this.redis.publish(events);
     } catch {
-      this.redisDownUntil = Date.now() + REDIS_RETRY_AFTER_MS;
+      this.redisPause.start();
       await this.spill(events);
     }
   }
@@ -51,7 +51,7 @@ export class SpillingEventBus implements EventBus {
       const keys = await outboxOrderKeys(this.db, 20);
       let round = 0;
       for (const key of keys) round += await deliverFromOutbox(this.db, key, RELAY_BATCH, (events) => this.redis.publish(events));
-      if (round > 0) this.redisDownUntil = 0;
+      if (round > 0) this.redisPause.end();
       delivered += round;
       if (round === 0) return delivered;
     }

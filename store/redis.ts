@@ -17,3 +17,25 @@ export function redisClient(url: string, overrides: RedisOptions = {}): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
+
+/**
+ * After Redis refused a call, callers skip it for a while instead of each paying a failed reconnect's wait: the
+ * provider pace falls back to this process, publishing spills to the outbox. A success ends the pause early.
+ */
+export class RedisPause {
+  private until = 0;
+
+  constructor(private readonly ms = 5_000) {}
+
+  get active(): boolean {
+    return Date.now() < this.until;
+  }
+
+  start(): void {
+    this.until = Date.now() + this.ms;
+  }
+
+  end(): void {
+    this.until = 0;
+  }
+}

@@ -24,12 +24,12 @@ const DEFAULT_NAMESPACE = 'default';
  * missing, unreadable or not TOML, a missing profile or certificate is a ConfigError that names the setting, never
  * the content: a profile file holds API keys and keys of certificates.
  */
-export function loadTemporalConnection(env: NodeJS.ProcessEnv): TemporalConnection {
+export function loadTemporalConnection(env: Readonly<Record<string, string>>): TemporalConnection {
   const file = env.TEMPORAL_CONFIG_FILE;
   if (file !== undefined && !existsSync(file)) throw new ConfigError([`TEMPORAL_CONFIG_FILE: no file at ${file}`]);
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {
-    loaded = loadClientConnectConfig({ overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)) });
+    loaded = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
   } catch (err) {
     throw new ConfigError([`Temporal connection settings (${file ? `TEMPORAL_CONFIG_FILE ${file}, ` : ''}TEMPORAL_* variables): ${describe(err)}`]);
   }

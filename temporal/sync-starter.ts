@@ -1,6 +1,7 @@
 // Starts a sync, or asks the running one for one more pass: the one path of the API, webhooks and the event consumer.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultOf } from '../config/env';
 import { syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
 import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../workflows';
 
@@ -59,7 +60,7 @@ export async function startOrSignalSync(
  * A query needs a worker to answer it; with none polling the task queue Temporal would hold the call open for as
  * long as the client waits. Past the timeout the state is unknown (null) and callers go on without it.
  */
-export const SYNC_QUERY_DEADLINE_MS = 5_000;
+export const SYNC_QUERY_DEADLINE_MS = defaultOf('API_SYNC_QUERY_TIMEOUT');
 
 function querySyncState(client: Client, workflowId: string, timeoutMs: number): Promise<SyncState | null> {
   return client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getSyncStateQuery)).catch(() => null);

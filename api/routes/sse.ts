@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { EventBus, LiveEntry } from '../../events/bus';
 import type { EventEnvelope } from '../../events/envelope';
 import { compareFeedPositions } from '../../events/feed-position';
+import { defaultOf } from '../../config/env';
 
 export interface SseLimits {
   /** A comment line this often keeps proxies from closing an idle stream. */
@@ -15,7 +16,12 @@ export interface SseLimits {
   maxBufferedBytes: number;
 }
 
-export const DEFAULT_SSE_LIMITS: SseLimits = { heartbeatMs: 15_000, maxStreams: 1_000, maxStreamsPerTenant: 20, maxBufferedBytes: 1024 * 1024 };
+export const DEFAULT_SSE_LIMITS: SseLimits = {
+  heartbeatMs: 15_000,
+  maxStreams: defaultOf('SSE_MAX_STREAMS'),
+  maxStreamsPerTenant: defaultOf('SSE_MAX_STREAMS_PER_TENANT'),
+  maxBufferedBytes: defaultOf('SSE_MAX_BUFFERED_BYTES'),
+};
 
 /** Seconds a refused client should wait: streams end when clients leave, not on a clock, so this is a polite guess. */
 const RETRY_AFTER_SECONDS = 10;

@@ -82,6 +82,9 @@ describe('a sync across a Redis outage', () => {
     const mapped = ofType(events, 'integration.data.mapped') as Array<EventEnvelope<'integration.data.mapped'>>;
     expect(new Set(mapped.map((m) => m.data.externalId)).size).toBe(1_000);
     expect(ofType(events, 'integration.sync.order.created')).toHaveLength(1_000);
+    expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
+    const rawCount = (ofType(events, 'integration.data.raw.batch') as Array<EventEnvelope<'integration.data.raw.batch'>>).reduce((n, b) => n + b.data.batchSize, 0) + ofType(events, 'integration.data.raw').length;
+    expect(rawCount).toBe(1_000);
     // In the integration's order: started first, completed last, every record's raw event before its mapped one.
     expect(events[0]!.type).toBe('integration.sync.started');
     expect(events[events.length - 1]!.type).toBe('integration.sync.completed');

@@ -13,7 +13,7 @@ describe('Temporal connection settings', () => {
     writeFileSync(file, toml);
     return file;
   };
-  const problemOf = (env: NodeJS.ProcessEnv) => {
+  const problemOf = (env: Record<string, string>) => {
     try {
       loadTemporalConnection(env);
     } catch (err) {
