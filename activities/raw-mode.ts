@@ -12,10 +12,13 @@ export interface RawModeProbe {
   fetch(cursor: string | null): Promise<FetchPageResult>;
 }
 
-/** Fetches from the first page until more than `threshold` records or the last page; at most one page past the threshold is held. */
-export async function probeRawMode(fetch: (cursor: string | null) => Promise<FetchPageResult>, threshold: number): Promise<RawModeProbe> {
+/**
+ * Fetches from the first page (`start`: null, or a bulk export's first line) until more than `threshold` records or the
+ * last page; at most one page past the threshold is held.
+ */
+export async function probeRawMode(fetch: (cursor: string | null) => Promise<FetchPageResult>, threshold: number, start: string | null = null): Promise<RawModeProbe> {
   const fetched = new Map<string | null, FetchPageResult>();
-  let cursor: string | null = null;
+  let cursor: string | null = start;
   let records = 0;
   do {
     const page = await fetch(cursor);

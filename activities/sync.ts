@@ -8,7 +8,7 @@ import { STRICT_POLICY } from '../connectors/outbound';
 import { MIN_PACE_PER_SECOND } from '../connectors/config';
 import { clampPace, rateLimitKey, type PaceWaiting } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
-import type { Connector } from '../connectors/types';
+import type { BulkExportStatus, ConnectionContext, Connector, CostPacer } from '../connectors/types';
 import { createEvent } from '../events/envelope';
 import { redactedFailure, secretsToRedact } from '../security/redact';
 import { metrics } from '../observability/metrics';
@@ -30,6 +30,13 @@ export interface SyncPlan {
   entityTypes: string[];
   /** Per entity type: the incremental high-water mark to start from, or null for everything. */
   since: Record<string, string | null>;
+  /** The provider exports in bulk (Shopify Bulk Operations): the workflow asks for one before paging. */
+  bulkExport?: boolean;
+}
+
+export interface BulkExportInput extends SyncTaskRef {
+  entityType: string;
+  since: string | null;
 }
 
 export interface SyncChunkInput extends SyncTaskRef {
@@ -39,6 +46,8 @@ export interface SyncChunkInput extends SyncTaskRef {
   maxRecords: number;
   maxMillis: number;
   pageSize?: number;
+  /** The cursor is the first of the entity type's fetch (a bulk export's first line): the raw mode is decided here. */
+  fresh?: boolean;
   /** The webhook event's filters (integration.webhook.received), applied to the fetch and named on raw events. */
   filters?: Record<string, unknown>;
 }
@@ -78,21 +87,41 @@ function filtersFor(connector: Connector, filters: Record<string, unknown> | und
 export function createSyncActivities(deps: ActivityDeps) {
   const { db, bus, clock } = deps;
 
-  /** Every provider call waits for the account's pace: the integration's config.rateLimitPerSecond (and rateLimitBurst) or the connector's default. */
-  function paced<T>(
-    ref: SyncTaskRef,
-    connector: Connector,
-    config: Record<string, unknown>,
-    secrets: Record<string, string>,
-    call: () => Promise<T>,
-    waiting: PaceWaiting,
-  ): Promise<T> {
+  /** The account's pace: the integration's config.rateLimitPerSecond (and rateLimitBurst) or the connector's default. */
+  function accountPace(ref: SyncTaskRef, connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>) {
     const positive = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
     const perSecond = positive(config.rateLimitPerSecond);
     const burst = positive(config.rateLimitBurst);
     const pace = perSecond ? clampPace({ perSecond, ...(burst ? { burst } : {}) }, connector.maxPace, MIN_PACE_PER_SECOND) : connector.defaultPace;
-    if (!pace || !deps.rateLimiter) return call();
-    return deps.rateLimiter.schedule(rateLimitKey(ref.tenantId, connector.provider, config, secrets), pace, call, waiting);
+    if (!pace || !deps.rateLimiter) return undefined;
+    return { limiter: deps.rateLimiter, key: rateLimitKey(ref.tenantId, connector.provider, config, secrets), pace };
+  }
+
+  /** Every provider call waits for the account's pace; a connector paced by cost takes it per call itself. */
+  function paced<T>(account: ReturnType<typeof accountPace>, connector: Connector, call: () => Promise<T>, waiting: PaceWaiting): Promise<T> {
+    if (!account || connector.pacedByCost) return call();
+    return account.limiter.schedule(account.key, account.pace, call, waiting);
+  }
+
+  function costPacer(account: ReturnType<typeof accountPace>, connector: Connector, waiting: PaceWaiting): CostPacer | undefined {
+    if (!account || !connector.pacedByCost) return undefined;
+    return {
+      take: (cost) => account.limiter.schedule(account.key, account.pace, async () => undefined, { ...waiting, cost }),
+      settle: (report) => account.limiter.settle(account.key, account.pace, report),
+    };
+  }
+
+  /** A provider call outside the page loop (bulk exports): fresh credentials, the account's pace, nothing secret in a failure. */
+  async function withConnection<T>(ref: SyncTaskRef, call: (connector: Connector, connection: ConnectionContext) => Promise<T>): Promise<T> {
+    const { connector, config } = await loadIntegration(deps, ref);
+    const credentials = await usableCredentials(ref);
+    const ctx = Context.current();
+    const pace = costPacer(accountPace(ref, connector, config, credentials.secrets), connector, { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat() });
+    try {
+      return await call(connector, { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY, ...(pace ? { pace } : {}) });
+    } catch (err) {
+      throw redactedFailure(err, secretsToRedact(credentials.secrets));
+    }
   }
 
   /** Decrypted credentials, refreshed first when an OAuth token is about to expire. */
@@ -148,7 +177,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       ]);
       if (input.trigger !== 'schedule') await deferNextSync(db, input.tenantId, input.integrationId, clock());
       metrics.syncs.inc({ provider: connector.provider, trigger: input.trigger, outcome: 'started' });
-      return { provider: connector.provider, entityTypes, since };
+      return { provider: connector.provider, entityTypes, since, ...(connector.bulkExport ? { bulkExport: true } : {}) };
     },
 
     /**
@@ -177,14 +206,11 @@ export function createSyncActivities(deps: ActivityDeps) {
         const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
         const fetchOnce = (cursor: string | null) => {
           const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
-          return paced(
-            input,
-            connector,
-            config,
-            credentials.secrets,
-            () => connector.fetchPage({ config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, request),
-            { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat(progress) },
-          );
+          const account = accountPace(input, connector, config, credentials.secrets);
+          const waiting = { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat(progress) };
+          const pace = costPacer(account, connector, waiting);
+          const connection = { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY, ...(pace ? { pace } : {}) };
+          return paced(account, connector, () => connector.fetchPage(connection, request), waiting);
         };
         const fetch = (cursor: string | null) =>
           retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
@@ -195,8 +221,8 @@ export function createSyncActivities(deps: ActivityDeps) {
           });
         let fetchPages = fetch;
         if (!progress.rawMode) {
-          if (progress.cursor === null) {
-            const probe = await probeRawMode(fetch, deps.batchThreshold);
+          if (progress.cursor === null || input.fresh) {
+            const probe = await probeRawMode(fetch, deps.batchThreshold, progress.cursor);
             progress.rawMode = probe.mode;
             fetchPages = probe.fetch;
           } else progress.rawMode = 'batch';
@@ -240,6 +266,23 @@ export function createSyncActivities(deps: ActivityDeps) {
     },
 
     /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */
+    /** Asks the provider for a bulk export of the entity type (null: the window is small, so the sync pages). */
+    async startBulkExport(input: BulkExportInput): Promise<{ operationId: string; warning?: string } | null> {
+      const started = await withConnection(input, (connector, connection) =>
+        connector.bulkExport ? connector.bulkExport.start(connection, { entityType: input.entityType, since: input.since, signal: Context.current().cancellationSignal }) : Promise.resolve(null),
+      );
+      if (started?.warning) Context.current().log.warn(started.warning, { integrationId: input.integrationId });
+      return started;
+    },
+
+    /** Where a bulk export stands; the workflow waits between checks on timers, holding no worker slot. */
+    async checkBulkExport(input: SyncTaskRef & { operationId: string }): Promise<BulkExportStatus> {
+      return withConnection(input, (connector, connection) => {
+        if (!connector.bulkExport) throw invalidConfig(`${connector.provider} has no bulk exports`);
+        return connector.bulkExport.check(connection, input.operationId, Context.current().cancellationSignal);
+      });
+    },
+
     async finishSync(
       input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string>; trigger?: string },
     ): Promise<void> {

@@ -17,7 +17,8 @@ export interface Sizes {
   memoryRecords: [number, number];
   webhook: { seconds: number; rate: number; integrations: number };
   dueCheck: { integrations: number; duePercent: number };
-  providerBound: { pages: number; pageSize: number; bucket: number; leakPerSecond: number };
+  providerBound: { orders: number; maximumAvailable: number; restoreRate: number };
+  backfill: { bulkOrders: number; pagedOrders: number };
   concurrent: { integrations: number; recordsEach: number };
 }
 
@@ -27,7 +28,8 @@ export const FULL: Sizes = {
   memoryRecords: [100_000, 1_000_000],
   webhook: { seconds: 30, rate: 200, integrations: 200 },
   dueCheck: { integrations: 100_000, duePercent: 1 },
-  providerBound: { pages: 100, pageSize: 50, bucket: 40, leakPerSecond: 2 },
+  providerBound: { orders: 600, maximumAvailable: 2_000, restoreRate: 100 },
+  backfill: { bulkOrders: 100_000, pagedOrders: 5_000 },
   concurrent: { integrations: 20, recordsEach: 5_000 },
 };
 
@@ -38,7 +40,8 @@ export const QUICK: Sizes = {
   memoryRecords: [1_000, 2_000],
   webhook: { seconds: 2, rate: 20, integrations: 5 },
   dueCheck: { integrations: 1_000, duePercent: 1 },
-  providerBound: { pages: 44, pageSize: 5, bucket: 40, leakPerSecond: 2 },
+  providerBound: { orders: 120, maximumAvailable: 2_000, restoreRate: 500 },
+  backfill: { bulkOrders: 1_000, pagedOrders: 200 },
   concurrent: { integrations: 3, recordsEach: 250 },
 };
 
@@ -48,8 +51,8 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-/** A Shopify integration of the bench tenant against a fake shop; no pacing unless the test wants the provider's. */
-export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<string, unknown> = { rateLimitPerSecond: 20, rateLimitBurst: 400 }): Promise<string> {
+/** A Shopify integration of the bench tenant against a fake shop, paced as the largest plan (query cost points) unless the bench wants another pace. */
+export function seedShop(env: IntegrationEnv, baseUrl: string, config: Record<string, unknown> = { rateLimitPerSecond: 2_000, rateLimitBurst: 40_000 }): Promise<string> {
   return createIntegration(env.db, {
     tenantId: TENANT,
     provider: 'shopify',

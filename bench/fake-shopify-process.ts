@@ -10,10 +10,18 @@ export interface FakeShopifyProcessOptions extends Partial<FakeShopifyOptions> {
   generatedOrders: number;
 }
 
+export interface FakeShopifyStats {
+  requests: number;
+  rateLimited: number;
+  faultsServed: number;
+  pointsSpent: number;
+  floorMs: number;
+}
+
 export interface FakeShopifyProcess {
   baseUrl: string;
   pid: number;
-  stats(): Promise<{ requests: number; rateLimited: number; faultsServed: number }>;
+  stats(): Promise<FakeShopifyStats>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +39,7 @@ export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions
   return {
     baseUrl,
     pid: child.pid!,
-    stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as { requests: number; rateLimited: number; faultsServed: number },
+    stats: async () => (await (await fetch(`${baseUrl}/__stats`)).json()) as FakeShopifyStats,
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));

@@ -11,7 +11,8 @@ import { createDb } from '../store/db';
 import { runPageLoop } from '../activities/page-loop';
 import { processPage } from '../activities/sync-page';
 import { openEntityPipeline, type SyncTaskRef } from '../activities/sync-pipeline';
-import { addCounters, emptyCounters, type SyncCounters } from '../contracts/sync';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { addCounters, BULK_CHECK_FIRST_MS, BULK_CHECK_MAX_MS, emptyCounters, type SyncCounters } from '../contracts/sync';
 import { getConnectionOfIntegration } from '../store/connections';
 import { saveCursor } from '../store/checkpoints';
 
@@ -27,12 +28,26 @@ export async function runPages(deps: ActivityDeps, ref: SyncTaskRef, entityType:
   const connection = await getConnectionOfIntegration(deps.db, deps.keyring, ref.tenantId, ref.integrationId);
   const credentials = (connection?.secrets ?? {}) as Record<string, string>;
   let counters = emptyCounters();
+  const context = { config: pipeline.config, credentials, policy: deps.outboundPolicy ?? STRICT_POLICY };
+  // From the beginning, as the workflow does: the provider's bulk export when it has one, checked on the same schedule.
+  const bulk = pipeline.connector.bulkExport;
+  const started = cursor === null && bulk ? await bulk.start(context, { entityType, since: null }) : null;
+  if (started && bulk) {
+    for (let wait = BULK_CHECK_FIRST_MS; ; wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+      await sleep(wait);
+      const status = await bulk.check(context, started.operationId);
+      if (status.status === 'running') continue;
+      if (status.cursor === null) return { cursor: null, done: true, counters };
+      cursor = status.cursor;
+      break;
+    }
+  }
   const result = await runPageLoop({
     cursor,
     maxRecords,
     deadline: Infinity,
     fetch: (from) =>
-      pipeline.connector.fetchPage({ config: pipeline.config, credentials, policy: deps.outboundPolicy ?? STRICT_POLICY }, { entityType, cursor: from, since: null }),
+      pipeline.connector.fetchPage(context, { entityType, cursor: from, since: null }),
     commit: async (page, from) => {
       counters = addCounters(counters, await processPage(pipeline.page(from ?? 'first'), page.records));
       await saveCursor(deps.db, ref.integrationId, entityType, ref.syncTaskId, page.nextCursor);

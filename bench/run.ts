@@ -10,6 +10,7 @@ import type { TestServers } from '../tests/support/servers-file';
 import { startStack } from '../tests/support/stack';
 import { FULL, QUICK, type BenchContext, type Sizes } from './context';
 import { printTable, type Figure } from './figures';
+import { measureBackfill } from './backfill';
 import { measureDueCheck } from './due-check';
 import { measureMemory } from './memory';
 import { measureProviderBound } from './provider-bound';
@@ -23,6 +24,7 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Figure[]>> = {
   webhooks: measureWebhookLatency,
   'due-check': measureDueCheck,
   'provider-bound': measureProviderBound,
+  backfill: measureBackfill,
   'two-workers': measureConcurrentSyncs,
 };
 

@@ -7,7 +7,8 @@ function failure(type: FailureType, message: string, options: { nextRetryDelay?:
     type,
     message,
     nonRetryable: NON_RETRYABLE_FAILURES.includes(type),
-    ...(options.nextRetryDelay !== undefined ? { nextRetryDelay: options.nextRetryDelay } : {}),
+    // A zero delay ends the activity's retries instead of retrying at once (seen with Shopify's THROTTLED): none is given.
+    ...(options.nextRetryDelay !== undefined && options.nextRetryDelay > 0 ? { nextRetryDelay: options.nextRetryDelay } : {}),
   });
 }
 

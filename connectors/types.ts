@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FilterSchemas } from './filters';
 import type { OutboundPolicy } from './outbound';
-import type { Pace } from './rate-limit';
+import type { Pace, PaceReport } from './rate-limit';
 import type { FieldMapping } from '../mapping/field-mapping';
 
 /** One record as the provider sent it, with the two facts the engine needs pulled out. */
@@ -38,6 +38,14 @@ export interface ConnectionContext {
   credentials: Record<string, string>;
   /** Where requests may go (connectors/outbound.ts). */
   policy: OutboundPolicy;
+  /** The account's shared pace, for a connector that pays by cost (`pacedByCost`); unset when nothing paces. */
+  pace?: CostPacer;
+}
+
+/** A provider account's pace in units of cost: take what a call may cost before it, settle what it did cost after. */
+export interface CostPacer {
+  take(cost: number): Promise<void>;
+  settle(report: PaceReport): Promise<void>;
 }
 
 export interface Connector {
@@ -49,6 +57,11 @@ export interface Connector {
   defaultMappings: Readonly<Record<string, FieldMapping>>;
   /** The platform's documented request pace per account, unless an integration sets config.rateLimitPerSecond (and rateLimitBurst). */
   defaultPace?: Pace;
+  /**
+   * The provider limits by the cost of each call, not by calls (Shopify GraphQL: query cost points): the connector
+   * takes each call's cost from `connection.pace` itself, and the pace's units are those points.
+   */
+  pacedByCost?: boolean;
   fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult>;
   /** The integration's `config` (checked at `POST`/`PATCH /integrations`; OpenAPI shows it per provider). */
   configSchema: z.ZodType<Record<string, unknown>>;
@@ -58,9 +71,24 @@ export interface Connector {
   credentials: ReadonlyArray<readonly string[]>;
   /** The filters a webhook event may ask the fetch to apply (connectors/filters.ts); none when unset. */
   filters?: FilterSchemas;
+  /** Set when the provider exports in bulk: a sync from the beginning (or of a large window) uses it instead of paging. */
+  bulkExport?: BulkExport;
   /** Set when the provider can call us: `POST /webhooks/<provider>/<integrationId>`. */
   webhook?: WebhookReceiver;
 }
+
+/** A provider-side export of everything changed since a time (Shopify Bulk Operations), waited for by the workflow. */
+export interface BulkExport {
+  /** Starts the export, or answers null when the window is small enough that paging is the better way; `warning`: what it will miss. */
+  start(connection: ConnectionContext, request: { entityType: string; since: string | null; signal?: AbortSignal }): Promise<{ operationId: string; warning?: string } | null>;
+  /** Where it stands; a failed or expired export throws a non-retryable failure naming the provider's reason. */
+  check(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<BulkExportStatus>;
+}
+
+export type BulkExportStatus =
+  | { status: 'running'; objectCount: number }
+  /** `cursor`: where `fetchPage` starts reading the result; null when the export found nothing. */
+  | { status: 'completed'; objectCount: number; cursor: string | null };
 
 /** A webhook as it arrived, before anything in it is trusted. */
 export interface WebhookDelivery {

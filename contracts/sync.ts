@@ -69,6 +69,16 @@ export const syncStateSchema = syncCountersSchema.extend({
   lastError: z.string().optional(),
   pendingPasses: z.number().int(),
   passes: z.number().int(),
+  /** While the provider prepares a bulk export (Shopify Bulk Operations): which, and how far it has got. */
+  bulkExport: z
+    .object({
+      operationId: z.string(),
+      status: z.enum(['running', 'completed']),
+      objectCount: z.number().int(),
+      /** What the export cannot see (Shopify without read_all_orders: orders older than 60 days). */
+      warning: z.string().optional(),
+    })
+    .optional(),
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 
@@ -79,6 +89,10 @@ export const requestSyncInputSchema = z.object({
   correlationId: z.string().optional(),
 });
 export type RequestSyncInput = z.infer<typeof requestSyncInputSchema>;
+
+/** Between checks of a bulk export the provider prepares: doubling from 1 s to 30 s (the workflow waits on timers). */
+export const BULK_CHECK_FIRST_MS = 1_000;
+export const BULK_CHECK_MAX_MS = 30_000;
 
 export const SYNC_QUERY = 'getSyncState';
 export const SYNC_SIGNAL = 'requestSync';

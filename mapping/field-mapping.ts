@@ -1,7 +1,11 @@
 // Declarative field mappings: each internal field names where its value comes from in the provider's record.
 import { z } from 'zod';
 
-const transformSchema = z.enum(['string', 'decimal', 'datetime', 'number', 'lowercase']);
+/**
+ * `money`: a decimal written with at least two fraction digits (Shopify GraphQL's "0.0" and REST's "0.00" alike);
+ * `idTail`: the last segment of a global id (`gid://shopify/LineItem/123` → "123").
+ */
+const transformSchema = z.enum(['string', 'decimal', 'money', 'datetime', 'number', 'lowercase', 'idTail']);
 
 export interface FieldRuleObject {
   /** Dot path into the raw record, e.g. `customer.email` or `properties.amount`. */
@@ -60,11 +64,18 @@ function applyTransform(field: string, value: unknown, transform: FieldRuleObjec
   if (value === undefined || value === null || !transform) return value;
   // A blank where a number or date belongs is no value (HubSpot sends "" for a cleared property), not a wrong one.
   if (value === '' && transform !== 'string' && transform !== 'lowercase') return undefined;
+  if (transform === 'money') {
+    const decimal = applyTransform(field, value, 'decimal') as string;
+    const [whole, fraction = ''] = decimal.split('.');
+    return `${whole}.${fraction.padEnd(2, '0')}`;
+  }
   switch (transform) {
     case 'string':
       return String(value);
     case 'lowercase':
       return String(value).toLowerCase();
+    case 'idTail':
+      return String(value).slice(String(value).lastIndexOf('/') + 1);
     case 'number': {
       const n = typeof value === 'number' ? value : Number(value);
       if (!Number.isFinite(n)) throw new MappingError(`${field}: "${String(value)}" is not a number`);

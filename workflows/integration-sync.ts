@@ -7,8 +7,10 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -18,6 +20,8 @@ import type { SyncPlan } from '../activities/sync';
 import { NON_RETRYABLE_FAILURES } from '../contracts/failures';
 import {
   addCounters,
+  BULK_CHECK_FIRST_MS,
+  BULK_CHECK_MAX_MS,
   emptyCounters,
   pickCounters,
   SYNC_QUERY,
@@ -35,6 +39,8 @@ export const requestSyncSignal = defineSignal<[RequestSyncInput?]>(SYNC_SIGNAL);
 
 const DEFAULT_CHUNK_MAX_RECORDS = 5_000;
 const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
+/** Syncs started before bulk exports existed replay without them. */
+export const BULK_EXPORT_PATCH = 'bulk-export';
 /** Well below Temporal's limits; continue-as-new also happens earlier when the server suggests it. */
 const HISTORY_EVENTS_BOUND = 10_000;
 
@@ -89,7 +95,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   });
 
   const tuning = input.tuning ?? {};
-  const { beginSync, syncChunk, finishSync } = proxyActivities<Activities>({
+  const { beginSync, syncChunk, finishSync, startBulkExport, checkBulkExport } = proxyActivities<Activities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: tuning.heartbeatTimeoutMs ?? 60_000,
     // Wait for the activity to stop at a page boundary, so a cancelled sync leaves whole pages behind.
@@ -101,6 +107,20 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   const ref = () => ({ integrationId: input.integrationId, tenantId: input.tenantId, syncTaskId: passSyncTaskId(), correlationId: input.correlationId });
 
   setSearchAttributes(input, state);
+
+  /** A bulk export of the entity type, waited for on timers: the cursor to read it from, or undefined to page instead. */
+  async function exportInBulk(entityType: string, since: string | null): Promise<{ cursor: string | null } | undefined> {
+    const started = await startBulkExport({ ...ref(), entityType, since });
+    if (!started) return undefined;
+    const warning = started.warning ? { warning: started.warning } : {};
+    state.bulkExport = { operationId: started.operationId, status: 'running', objectCount: 0, ...warning };
+    for (let wait = BULK_CHECK_FIRST_MS; ; wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+      await sleep(wait);
+      const status = await checkBulkExport({ ...ref(), operationId: started.operationId });
+      state.bulkExport = { operationId: started.operationId, status: status.status, objectCount: status.objectCount, ...warning };
+      if (status.status === 'completed') return { cursor: status.cursor };
+    }
+  }
 
   let chunksThisRun = 0;
   const shouldContinueAsNew = () =>
@@ -124,6 +144,19 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
       while (entityIndex < plan.entityTypes.length) {
         const entityType = plan.entityTypes[entityIndex]!;
         state.entityType = entityType;
+        let fresh = false;
+        // From the start of an entity type, not narrowed by webhook filters: the provider's bulk export if it has one.
+        if (state.cursor === null && plan.bulkExport && !(pass === 0 && input.filters) && patched(BULK_EXPORT_PATCH)) {
+          const exported = await exportInBulk(entityType, plan.since[entityType] ?? null);
+          if (exported?.cursor === null) {
+            entityIndex += 1;
+            continue;
+          }
+          if (exported) {
+            state.cursor = exported.cursor;
+            fresh = true;
+          }
+        }
         const result = await syncChunk({
           ...ref(),
           entityType,
@@ -133,6 +166,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
           maxMillis: tuning.chunkMaxMillis ?? DEFAULT_CHUNK_MAX_MILLIS,
           ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
           ...(pass === 0 && input.filters ? { filters: input.filters } : {}),
+          ...(fresh ? { fresh } : {}),
         });
         Object.assign(state, addCounters(pickCounters(state), result.counters));
         passCounters = addCounters(passCounters, result.counters);
@@ -172,6 +206,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
       passCounters = emptyCounters();
       watermarks = {};
       state.cursor = null;
+      delete state.bulkExport;
     }
     state.status = 'completed';
     state.finishedAt = new Date().toISOString();

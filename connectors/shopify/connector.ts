@@ -1,84 +1,80 @@
-// Shopify Admin REST orders: cursor paging through the Link header's page_info, limit ≤ 250, X-Shopify-Access-Token.
-import { shopifyWebhook } from './webhook';
-import { providerBaseUrl } from '../base-url';
+// Shopify orders through the GraphQL Admin API: cursor paging sorted by updated time, paced by query cost; backfills
+// and large windows through Bulk Operations (./bulk.ts), read through the same fetchPage by their own cursors.
 import { z } from 'zod';
 import { configObject, paceFields, urlField } from '../config';
 import { invalidConfig } from '../errors';
 import { idListFilter } from '../filters';
-import type { OutboundPolicy } from '../outbound';
-import { requestJson } from '../http';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
+import { checkBulkExport, isBulkCursor, readBulkPage, startBulkExport } from './bulk';
+import { shopifyGraphql } from './graphql';
 import { shopifyMappings } from './mappings';
+import {
+  LINE_ITEMS_PER_ORDER,
+  LINE_ITEMS_QUERY_COST,
+  MAX_ORDERS_PER_QUERY,
+  ORDER_LINE_ITEMS_QUERY,
+  ORDERS_QUERY,
+  ordersQueryCost,
+  ordersSearch,
+  type OrderFilters,
+} from './orders-query';
+import { SHOP_DOMAIN } from './shop';
+import { shopifyWebhook } from './webhook';
 
-const MAX_LIMIT = 250;
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i;
-const SHOPIFY_MAX_PACE = { perSecond: 20, burst: 400 };
+export { DEFAULT_API_VERSION } from './graphql';
+
 /**
- * Shopify's newest stable version on 2026-11-26, supported until about 2027-10 (each quarterly version is supported for
- * at least 12 months). A version past its window is answered with the oldest supported one instead: the sync warns.
+ * Query cost points per second and bucket size (GraphQL Admin API limits): Standard 100/s of 2,000, Advanced 200/s,
+ * Plus 1,000/s of 20,000, Enterprise 2,000/s of 40,000. Each answer's throttleStatus corrects the shared pace.
  */
-export const DEFAULT_API_VERSION = '2026-10';
+const SHOPIFY_DEFAULT_PACE = { perSecond: 100, burst: 2_000 };
+const SHOPIFY_MAX_PACE = { perSecond: 2_000, burst: 40_000 };
 
-interface ShopifyOrder {
-  id: number | string;
-  updated_at?: string;
+interface Connection<T> {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: T[];
+}
+type LineItem = Record<string, unknown>;
+interface OrderNode {
+  id: string;
+  legacyResourceId: string;
+  updatedAt: string;
+  lineItems: Connection<LineItem> | { nodes: LineItem[] };
   [key: string]: unknown;
-}
-
-/** A shop is `<name>.myshopify.com`; `baseUrl` (tests, proxies) passes the outbound URL checks instead. */
-function baseUrl(config: Record<string, unknown>, policy: OutboundPolicy): string {
-  if (typeof config.shopDomain === 'string') {
-    if (!SHOP_DOMAIN.test(config.shopDomain)) throw invalidConfig(`shopify shopDomain must be <shop>.myshopify.com, got "${config.shopDomain}"`);
-    return `https://${config.shopDomain}`;
-  }
-  if (config.baseUrl !== undefined) return providerBaseUrl('shopify', config.baseUrl, policy);
-  throw invalidConfig('shopify integration needs config.shopDomain (e.g. my-shop.myshopify.com)');
-}
-
-/** `<…?limit=250&page_info=abc>; rel="next", <…>; rel="previous"` → the next page_info. */
-export function nextPageInfo(link: string | null): string | null {
-  if (!link) return null;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>;\s*rel="?next"?/.exec(part.trim());
-    if (match) return new URL(match[1]!).searchParams.get('page_info');
-  }
-  return null;
 }
 
 async function fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult> {
   if (request.entityType !== 'Order') throw invalidConfig(`shopify does not sync ${request.entityType}`);
-  const token = connection.credentials.accessToken;
-  if (!token) throw invalidConfig('shopify connection has no access token');
-  const version = typeof connection.config.apiVersion === 'string' ? connection.config.apiVersion : DEFAULT_API_VERSION;
-  const url = new URL(`${baseUrl(connection.config, connection.policy)}/admin/api/${version}/orders.json`);
-  url.searchParams.set('limit', String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT)));
-  if (request.cursor) {
-    // With page_info Shopify accepts only limit (and fields): the filters live in the cursor.
-    url.searchParams.set('page_info', request.cursor);
-  } else {
-    const filters = (request.filters ?? {}) as { status?: string; financial_status?: string; ids?: string[] };
-    url.searchParams.set('status', filters.status ?? 'any');
-    url.searchParams.set('order', 'updated_at asc');
-    if (request.since) url.searchParams.set('updated_at_min', request.since);
-    if (filters.financial_status) url.searchParams.set('financial_status', filters.financial_status);
-    if (filters.ids) url.searchParams.set('ids', filters.ids.join(','));
+  if (isBulkCursor(request.cursor)) return readBulkPage(connection, request.cursor, request);
+  const first = Math.max(1, Math.min(request.pageSize ?? MAX_ORDERS_PER_QUERY, MAX_ORDERS_PER_QUERY));
+  const warnings = new Set<string>();
+  const query = <T>(text: string, variables: Record<string, unknown>, estimatedCost: number) =>
+    shopifyGraphql<T>(connection, text, variables, { estimatedCost, signal: request.signal }).then((result) => {
+      if (result.warning) warnings.add(result.warning);
+      return result.data;
+    });
+  const { orders } = await query<{ orders: Connection<OrderNode> }>(
+    ORDERS_QUERY,
+    { first, after: request.cursor, query: ordersSearch(request.since, request.filters as OrderFilters | undefined), lineItems: LINE_ITEMS_PER_ORDER },
+    ordersQueryCost(first),
+  );
+  for (const order of orders.nodes) {
+    const items = order.lineItems as Connection<LineItem>;
+    let more = items.pageInfo;
+    const nodes = [...items.nodes];
+    while (more.hasNextPage) {
+      const { order: rest } = await query<{ order: { lineItems: Connection<LineItem> } | null }>(ORDER_LINE_ITEMS_QUERY, { id: order.id, after: more.endCursor }, LINE_ITEMS_QUERY_COST);
+      if (!rest) break; // deleted meanwhile: the orders page's copy is what there is
+      nodes.push(...rest.lineItems.nodes);
+      more = rest.lineItems.pageInfo;
+    }
+    // Every line item under the order, as a bulk operation's lines are grouped: one raw shape whichever way it came.
+    order.lineItems = { nodes };
   }
-  const { body, headers } = await requestJson<{ orders: ShopifyOrder[] }>('shopify', url.toString(), {
-    headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' },
-    policy: connection.policy,
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
-  const answered = headers.get('x-shopify-api-version');
   return {
-    ...(answered && answered !== version
-      ? { warnings: [`Shopify answered with API version ${answered}, not the requested ${version}, which it no longer supports: set config.apiVersion to a supported version (default ${DEFAULT_API_VERSION})`] }
-      : {}),
-    records: body.orders.map((order) => ({
-      externalId: String(order.id),
-      ...(typeof order.updated_at === 'string' ? { updatedAt: order.updated_at } : {}),
-      data: order,
-    })),
-    nextCursor: nextPageInfo(headers.get('link')),
+    ...(warnings.size ? { warnings: [...warnings] } : {}),
+    records: orders.nodes.map((order) => ({ externalId: String(order.legacyResourceId), updatedAt: order.updatedAt, data: order })),
+    nextCursor: orders.pageInfo.hasNextPage ? orders.pageInfo.endCursor : null,
   };
 }
 
@@ -87,10 +83,9 @@ export const shopifyConnector: Connector = {
   platform: 'shopify',
   entityTypes: ['Order'],
   defaultMappings: shopifyMappings,
-  // Leaky bucket of 40 leaking 2 per second (standard plans).
-  defaultPace: { perSecond: 2, burst: 40 },
-  // Plus stores get 20 requests/s and a bucket of 400; standard ones 2/s and 40 (the default pace).
+  defaultPace: SHOPIFY_DEFAULT_PACE,
   maxPace: SHOPIFY_MAX_PACE,
+  pacedByCost: true,
   configSchema: configObject({
     shopDomain: z.string().regex(SHOP_DOMAIN, 'expected <shop>.myshopify.com').optional(),
     baseUrl: urlField.optional(),
@@ -102,7 +97,11 @@ export const shopifyConnector: Connector = {
     .meta({ anyOf: [{ required: ['shopDomain'] }, { required: ['baseUrl'] }] }),
   credentials: [['accessToken']],
   fetchPage,
-  // orders.json's own query parameters.
+  bulkExport: {
+    start: (connection, request) => startBulkExport(connection, request.since, request.signal),
+    check: checkBulkExport,
+  },
+  // The orders query's own search terms.
   filters: {
     ids: idListFilter,
     status: z.enum(['open', 'closed', 'cancelled', 'any']),

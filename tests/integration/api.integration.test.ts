@@ -451,17 +451,17 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
   it('lists dead letters and replays them through a fixed mapping', async () => {
     const id = await newIntegration(keyA, 'dead-letters');
     const bad = shop.addOrders(3, new Date('2026-09-01T00:00:00Z'));
-    for (const order of bad) order.total_price = 'n/a';
+    for (const order of bad) order.totalPriceSet = { shopMoney: { amount: 'n/a', currencyCode: 'USD' } };
     expect((await call('POST', `/integrations/${id}/sync`, { key: keyA })).status).toBe(202);
     const synced = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
     expect(synced.rejected).toBe(3);
     const letters = await call('GET', `/integrations/${id}/dead-letters`, { key: keyA });
-    expect(letters.body.items.map((l: { externalId: string }) => l.externalId).sort()).toEqual(bad.map((o) => String(o.id)).sort());
+    expect(letters.body.items.map((l: { externalId: string }) => l.externalId).sort()).toEqual(bad.map((o) => o.legacyResourceId).sort());
     expect(letters.body.items[0].error).toMatch(/totalPrice/);
 
     const badMapping = await call('PUT', `/integrations/${id}/mappings/Order`, { key: keyA, body: { fields: { totalPrice: { path: 'x', transform: 'float' } } } });
     expect(badMapping.status).toBe(400);
-    const fixed = await call('PUT', `/integrations/${id}/mappings/Order`, { key: keyA, body: { fields: { totalPrice: { path: 'subtotal_price', transform: 'decimal' } } } });
+    const fixed = await call('PUT', `/integrations/${id}/mappings/Order`, { key: keyA, body: { fields: { totalPrice: { path: 'totalTaxSet.shopMoney.amount', transform: 'money' } } } });
     expect(fixed.body.effective.fields.orderNumber).toBeDefined();
     const replay = await call('POST', `/integrations/${id}/dead-letters/replay`, { key: keyA });
     expect(replay.status).toBe(202);
@@ -469,7 +469,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     expect(result).toMatchObject({ created: 3, rejected: 0 });
     recordHistory('replay-dead-letters', replay.body.workflowId, env.servers.temporalAddress);
     expect((await call('GET', `/integrations/${id}/dead-letters`, { key: keyA })).body.items).toEqual([]);
-    for (const order of bad) shop.orders.delete(order.id);
+    for (const order of bad) shop.orders.delete(Number(order.legacyResourceId));
   });
 
   it('takes small bodies on its own routes and large ones on webhooks', async () => {

@@ -113,7 +113,7 @@ describe('inbound event consumer (Redis stream consumer group)', () => {
 
   it('applies integration.webhook.received filters to the fetch, and dead-letters what it cannot honour', async () => {
     const id = await integration();
-    const wanted = [...shop.orders.values()].slice(0, 2).map((o) => String(o.id));
+    const wanted = [...shop.orders.values()].slice(0, 2).map((o) => o.legacyResourceId);
     await send(createEvent('integration.webhook.received', { integrationId: id, tenantId: TENANT, entityType: 'Order', filters: { ids: wanted } }));
     const state = await waitForResult(() => env.client.workflow.getHandle(syncWorkflowId(id)).result());
     expect(state).toMatchObject({ status: 'completed', recordsFetched: 2, created: 2 });

@@ -38,7 +38,7 @@ describe('integrationSync against a fake Shopify', () => {
     const state = await env.client.workflow.execute(integrationSync, {
       taskQueue: env.taskQueue,
       workflowId: syncWorkflowId(integrationId),
-      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'incremental', correlationId, tuning: { pageSize: 250 }, ...overrides }],
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'incremental', correlationId, tuning: { pageSize: 25 }, ...overrides }],
     });
     const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId);
     return { state, events, correlationId };
@@ -46,16 +46,16 @@ describe('integrationSync against a fake Shopify', () => {
 
   const storedOrders = () => shardCount(env.db, integrationId);
 
-  it('stores 1,000 orders in 4 pages exactly once and announces each exactly once', async () => {
+  it('stores 1,000 orders in 40 pages exactly once and announces each exactly once', async () => {
     const { state, events } = await run();
-    expect(state).toMatchObject({ status: 'completed', pagesFetched: 4, recordsFetched: 1_000, created: 1_000, updated: 0, rejected: 0 });
+    expect(state).toMatchObject({ status: 'completed', pagesFetched: 40, recordsFetched: 1_000, created: 1_000, updated: 0, rejected: 0 });
     expect(await storedOrders()).toBe(1_000);
     const seen = dedupe(events);
     expect(seen).toHaveLength(events.length);
     expect(ofType(seen, 'integration.data.mapped')).toHaveLength(1_000);
     expect(ofType(seen, 'integration.sync.order.created')).toHaveLength(1_000);
     const batches = ofType(seen, 'integration.data.raw.batch') as Array<EventEnvelope<'integration.data.raw.batch'>>;
-    expect(batches.map((b) => b.data.batchSize)).toEqual([250, 250, 250, 250]);
+    expect(batches.map((b) => b.data.batchSize)).toEqual(Array(40).fill(25));
     expect(ofType(seen, 'integration.data.raw')).toHaveLength(0);
     expect(ofType(seen, 'integration.sync.started')).toHaveLength(1);
     const [completed] = ofType(seen, 'integration.sync.completed') as Array<EventEnvelope<'integration.sync.completed'>>;
@@ -76,8 +76,11 @@ describe('integrationSync against a fake Shopify', () => {
   it('keeps money exact and maps line items from the recorded payloads', async () => {
     const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000000'`, [integrationId]);
     expect(rows[0].data).toMatchObject({ orderNumber: '#1001', totalPrice: '598.94', currency: 'USD', status: 'partially_refunded' });
-    const withItems = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000002'`, [integrationId]);
-    expect(withItems.rows[0].data.lineItems[0]).toMatchObject({ title: 'IPod Nano - 8gb', price: '199.00', quantity: 1 });
+    const withItems = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000001'`, [integrationId]);
+    expect(withItems.rows[0].data.lineItems[0]).toMatchObject({ externalId: '50000000010', title: 'IPod Nano - 8gb', price: '199.00', quantity: 1 });
+    // The recorded GraphQL answer's order (GBP; GraphQL writes whole amounts as "0.0").
+    const recorded = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = '5000000002'`, [integrationId]);
+    expect(recorded.rows[0].data).toMatchObject({ totalPrice: '49.95', currency: 'GBP', status: 'paid', lineItems: [{ title: 'All School Day Long', quantity: 5, price: '49.95' }] });
   });
 
   it('finds nothing new in the same data, and exactly the 10 changed orders after a change', async () => {
@@ -88,7 +91,7 @@ describe('integrationSync against a fake Shopify', () => {
 
     shop.touchOrders(10, new Date('2026-06-01T00:00:00Z'));
     const changed = await run();
-    // Incremental from the high-water mark: Shopify's updated_at_min is inclusive, so the last order of the
+    // Incremental from the high-water mark: the search's updated_at:>= is inclusive, so the last order of the
     // previous sync comes again (unchanged) with the 10 changed ones.
     expect(changed.state).toMatchObject({ status: 'completed', updated: 10, created: 0, unchanged: 1, recordsFetched: 11 });
     expect(ofType(dedupe(changed.events), 'integration.sync.order.updated')).toHaveLength(10);
@@ -97,16 +100,16 @@ describe('integrationSync against a fake Shopify', () => {
 
   it('rejects invalid orders one by one and still completes the sync', async () => {
     const bad = shop.addOrders(5, new Date('2026-07-01T00:00:00Z'));
-    bad[0]!.total_price = 'twelve';
-    bad[1]!.currency = null;
-    bad[2]!.created_at = 'not a date';
+    bad[0]!.totalPriceSet = { shopMoney: { amount: 'twelve', currencyCode: 'USD' } };
+    bad[1]!.displayFinancialStatus = null;
+    bad[2]!.createdAt = 'not a date';
     shop.addOrders(20, new Date('2026-07-02T00:00:00Z'));
     const { state, events } = await run({ tuning: { pageSize: 10 } });
     expect(state).toMatchObject({ status: 'completed', created: 22, rejected: 3 });
     const seen = dedupe(events);
     const rejected = ofType(seen, 'integration.sync.order.rejected') as Array<EventEnvelope<'integration.sync.order.rejected'>>;
-    expect(rejected.map((r) => r.data.externalId).sort()).toEqual(bad.slice(0, 3).map((o) => String(o.id)).sort());
-    expect(rejected[0]!.data.reason).toMatch(/totalPrice|currency|createdAt/);
+    expect(rejected.map((r) => r.data.externalId).sort()).toEqual(bad.slice(0, 3).map((o) => o.legacyResourceId).sort());
+    expect(rejected[0]!.data.reason).toMatch(/totalPrice|status|createdAt/);
     const failed = ofType(seen, 'integration.data.mapping.failed') as Array<EventEnvelope<'integration.data.mapping.failed'>>;
     expect(failed).toHaveLength(3);
     expect(failed[0]!.data.retryAttempt).toBe(0);
@@ -115,7 +118,10 @@ describe('integrationSync against a fake Shopify', () => {
     expect(ofType(seen, 'integration.data.raw.batch')).toHaveLength(0);
     const letters = await env.db.query('SELECT external_id, error, raw FROM dead_letters WHERE integration_id = $1', [integrationId]);
     expect(letters.rows).toHaveLength(3);
-    expect(letters.rows.find((l) => l.external_id === String(bad[0]!.id))).toMatchObject({ error: expect.stringContaining('totalPrice'), raw: expect.objectContaining({ total_price: 'twelve' }) });
+    expect(letters.rows.find((l) => l.external_id === bad[0]!.legacyResourceId)).toMatchObject({
+      error: expect.stringContaining('totalPrice'),
+      raw: expect.objectContaining({ totalPriceSet: { shopMoney: { amount: 'twelve', currencyCode: 'USD' } } }),
+    });
   });
 
   it('fails with a typed, non-retryable error when the provider refuses the token', async () => {
@@ -137,7 +143,7 @@ describe('integrationSync against a fake Shopify', () => {
       const handle = await env.client.workflow.start(integrationSync, {
         taskQueue: env.taskQueue,
         workflowId: syncWorkflowId(integrationId),
-        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 50, chunkMaxRecords: 100 } }],
+        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 25, chunkMaxRecords: 100 } }],
       });
       const seen: SyncState[] = [];
       for (;;) {
@@ -175,9 +181,9 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
     const state = await env.client.workflow.execute(integrationSync, {
       taskQueue: env.taskQueue,
       workflowId,
-      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 50, chunkMaxRecords: 100, chunksPerRun: 2 } }],
+      args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId, tuning: { pageSize: 25, chunkMaxRecords: 100, chunksPerRun: 2 } }],
     });
-    expect(state).toMatchObject({ status: 'completed', recordsFetched: 600, created: 600, pagesFetched: 12 });
+    expect(state).toMatchObject({ status: 'completed', recordsFetched: 600, created: 600, pagesFetched: 24 });
     const runs = [];
     for await (const run of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(run);
     expect(runs.length).toBeGreaterThanOrEqual(3);
@@ -188,19 +194,24 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
     expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
   });
 
-  it('waits out 429s (Retry-After) and 5xx answers through Temporal retries and completes', async () => {
-    shop.options.rateLimit = { bucket: 3, leakPerSecond: 2 };
+  it('paces by the bucket the shop reports, waits out a THROTTLED answer and 5xx answers, and completes', async () => {
+    // A bucket far smaller than the integration's configured pace (a full refresh runs as a bulk export: a 10-point
+    // mutation, then a 1-point lookup per page): after the first answer's throttleStatus the sync keeps within it.
+    shop.options.throttle = { maximumAvailable: 12, restoreRate: 4 };
+    const throttledBefore = shop.rateLimited;
     shop.failNext(2, 503);
+    shop.failNext(1, 'THROTTLED');
     try {
       const state = await env.client.workflow.execute(integrationSync, {
         taskQueue: env.taskQueue,
         workflowId: syncWorkflowId(integrationId),
-        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 100 } }],
+        args: [{ integrationId, tenantId: TENANT, trigger: 'manual', mode: 'full_refresh', correlationId: randomUUID(), tuning: { pageSize: 25 } }],
       });
       expect(state).toMatchObject({ status: 'completed', recordsFetched: 600, unchanged: 600 });
-      expect(shop.rateLimited).toBeGreaterThan(0);
+      // Only the THROTTLED answer served on purpose: the pace never asked for more than the bucket held.
+      expect(shop.rateLimited - throttledBefore).toBe(1);
     } finally {
-      delete shop.options.rateLimit;
+      delete shop.options.throttle;
     }
   });
 
@@ -217,21 +228,21 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
   it('stores a record with NUL characters in its strings (PostgreSQL refuses them) and keeps the sync going', async () => {
     const nulShop = await new FakeShopify({ accessToken: TOKEN }).start();
     try {
-      const [clean, nested, broken] = nulShop.addOrders(3) as unknown as Array<Record<string, unknown> & { line_items: Array<Record<string, unknown>> }>;
+      const [clean, nested, broken] = nulShop.addOrders(3);
       expect(clean).toBeDefined();
       // A recorded order with a NUL in a nested string (a line item title, its note) stores with U+FFFD in its place.
-      nested!.line_items = [{ ...(nested!.line_items[0] ?? { id: 1, quantity: 1, price: '1.00' }), title: 'IPod\u0000 Nano' }];
+      nested!.lineItems = [{ ...nested!.lineItems[0]!, title: 'IPod\u0000 Nano' }];
       nested!.note = 'gift\u0000wrap';
       // One whose total is unreadable because of a NUL is dead-lettered; its raw copy and the error quote it.
-      broken!.total_price = '12\u0000.00';
+      broken!.totalPriceSet = { shopMoney: { amount: '12\u0000.00', currencyCode: 'USD' } };
       const id = await createShopIntegration(env, nulShop.baseUrl, TENANT, TOKEN);
       const state = await env.client.workflow.execute(integrationSync, manualSync(env.taskQueue, id, TENANT));
       expect(state).toMatchObject({ status: 'completed', created: 2, rejected: 1 });
-      const stored = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, String(nested!.id)]);
+      const stored = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, nested!.legacyResourceId]);
       expect(stored.rows[0].data.lineItems[0].title).toBe('IPod\uFFFD Nano');
       const dead = await env.db.query(`SELECT raw, error FROM dead_letters WHERE integration_id = $1`, [id]);
       expect(dead.rows).toHaveLength(1);
-      expect(dead.rows[0].raw.total_price).toBe('12\uFFFD.00');
+      expect(dead.rows[0].raw.totalPriceSet.shopMoney.amount).toBe('12\uFFFD.00');
       expect(dead.rows[0].error).toContain('totalPrice');
     } finally {
       await nulShop.stop();

@@ -70,6 +70,52 @@ describe('integrationSync under failures, signals and cancellation', () => {
     recordHistory('sync-after-worker-kill', handle.workflowId, env.servers.temporalAddress);
   });
 
+  it('backfills 100,000 orders through a bulk export, and a worker SIGKILLed mid-download resumes after its last committed order', async () => {
+    const shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    shop.generateOrders(100_000);
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
+    const first = await env.startWorker();
+    const args = input(integrationId, { chunkMaxRecords: 20_000 });
+    const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+    await waitFor(async () => (await shardCount(env.db, integrationId)) >= 30_000, 120_000);
+    const downloadsBeforeKill = shop.bulkDownloads.length;
+    await first.stop('SIGKILL');
+    const second = await env.startWorker();
+    const state = await handle.result();
+    await second.stop();
+    await shop.stop();
+
+    expect(state).toMatchObject({ status: 'completed', created: 100_000, recordsFetched: 100_000, bulkExport: { status: 'completed', objectCount: 225_000 } });
+    expect(shop.bulkOperations).toHaveLength(1);
+    expect(await shardCount(env.db, integrationId)).toBe(100_000);
+    // Every read after the kill started from a byte offset inside the file: none went back to its first line.
+    expect(shop.bulkDownloads.slice(downloadsBeforeKill).every((offset) => offset > 0)).toBe(true);
+    // The stream keeps its newest entries only (EVENT_STREAM_MAXLEN): of those, no order was announced twice.
+    const events = dedupe(await eventsOf(args.correlationId));
+    const created = ofType(events, 'integration.sync.order.created') as Array<EventEnvelope<'integration.sync.order.created'>>;
+    expect(created.length).toBeGreaterThan(10_000);
+    expect(new Set(created.map((e) => e.data.externalId)).size).toBe(created.length);
+    expect(ofType(events, 'integration.sync.completed')).toHaveLength(1);
+    // The nested line items (lines of their own in the file) are back under their orders.
+    const items = await env.db.query<{ n: string }>(`SELECT sum(jsonb_array_length(data->'lineItems')) AS n FROM shards WHERE integration_id = $1`, [integrationId]);
+    expect(Number(items.rows[0]!.n)).toBe(125_000);
+  }, 300_000);
+
+  it("fails the sync with Shopify's reason when its bulk export fails or expires", async () => {
+    for (const [status, errorCode, reason] of [['FAILED', 'INTERNAL_SERVER_ERROR', 'FAILED (INTERNAL_SERVER_ERROR)'], ['EXPIRED', null, 'EXPIRED']] as const) {
+      const { shop, integrationId } = await newShop(10, 0);
+      shop.failNextBulk(status, errorCode);
+      const worker = await env.startWorker();
+      const args = input(integrationId, {});
+      const failure = await env.client.workflow.execute(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] }).catch((err: unknown) => err);
+      await worker.stop();
+      await shop.stop();
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const [failed] = ofType(await eventsOf(args.correlationId), 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
+      expect(failed!.data.error).toContain(`ended ${reason}`);
+    }
+  });
+
   it('runs exactly one more pass for any number of requestSync signals during a sync', async () => {
     const { shop, integrationId } = await newShop(300, 80);
     const worker = await env.startWorker();

@@ -12,11 +12,14 @@ export interface SeedIntegration {
   nextSyncAt?: Date;
 }
 
+const SHOPIFY_TEST_PACE = { rateLimitPerSecond: 2_000, rateLimitBurst: 40_000 };
+
 export async function createIntegration(db: Db, input: SeedIntegration): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO integrations (tenant_id, provider, name, config, next_sync_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    // Fake providers enforce their own limits where a test wants them; the platform's default pace would only slow the suite.
-    [input.tenantId, input.provider, `${input.provider} test`, { rateLimitPerSecond: 1_000, ...input.config }, input.nextSyncAt ?? null],
+    // Fake providers enforce their own limits where a test wants them; the platform's default pace would only slow the suite
+    // (Shopify's is in query cost points: the largest plan's bucket).
+    [input.tenantId, input.provider, `${input.provider} test`, { ...(input.provider === 'shopify' ? SHOPIFY_TEST_PACE : { rateLimitPerSecond: 1_000 }), ...input.config }, input.nextSyncAt ?? null],
   );
   const id = rows[0]!.id;
   const sealed = new Keyring(Buffer.from(input.encryptionKey, 'hex')).seal(input.secrets);

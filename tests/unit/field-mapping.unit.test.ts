@@ -5,11 +5,11 @@ import { orderSchema } from '../../mapping/entities';
 import { fieldMappingSchema, mapRecord, MappingError, mergeMappings } from '../../mapping/field-mapping';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'providers', 'shopify');
-const [order] = JSON.parse(readFileSync(path.join(fixtures, 'orders.page.json'), 'utf8')).orders;
-const webhookOrder = JSON.parse(readFileSync(path.join(fixtures, 'webhook.orders-create.json'), 'utf8'));
+// The orders of orders.page.json as the GraphQL Admin API presents them: they map to what they mapped to through REST.
+const [order, orderWithItems] = JSON.parse(readFileSync(path.join(fixtures, 'graphql.orders.page.json'), 'utf8')).data.orders.nodes;
 
 describe('declarative field mapping', () => {
-  it('maps a recorded Shopify order into the internal Order', () => {
+  it('maps a Shopify order into the internal Order it mapped to through REST', () => {
     const mapped = mapRecord(shopifyMappings.Order!, orderSchema, order);
     expect(mapped).toEqual({
       externalId: '450789469',
@@ -25,8 +25,14 @@ describe('declarative field mapping', () => {
   });
 
   it('maps line items with each element mapped on its own', () => {
-    const mapped = mapRecord(shopifyMappings.Order!, orderSchema, webhookOrder);
+    const mapped = mapRecord(shopifyMappings.Order!, orderSchema, orderWithItems);
     expect(mapped.lineItems[0]).toEqual({ externalId: '466157049', title: 'IPod Nano - 8gb', sku: 'IPOD2008GREEN', quantity: 1, price: '199.00' });
+  });
+
+  it('writes money with two decimals however GraphQL wrote it', () => {
+    const priced = (amount: unknown) => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, totalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } } }).totalPrice;
+    expect([priced('0.0'), priced('199.0'), priced('49.95'), priced('100'), priced('1.125'), priced(7)]).toEqual(['0.00', '199.00', '49.95', '100.00', '1.125', '7.00']);
+    expect(() => priced('12,50')).toThrow(/totalPrice: "12,50" is not a decimal amount/);
   });
 
   it('keeps money as the exact decimal text, also from a JSON number', () => {
@@ -36,15 +42,15 @@ describe('declarative field mapping', () => {
   });
 
   it('names the field that is wrong', () => {
-    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, total_price: 'twelve' })).toThrow(new MappingError('totalPrice: "twelve" is not a decimal amount'));
-    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, currency: null })).toThrow(/currency/);
-    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, created_at: 'soon' })).toThrow(/createdAt/);
+    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, totalPriceSet: { shopMoney: { amount: 'twelve' } } })).toThrow(new MappingError('totalPrice: "twelve" is not a decimal amount'));
+    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, currencyCode: null })).toThrow(/currency/);
+    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, createdAt: 'soon' })).toThrow(/createdAt/);
   });
 
   it('lets a stored mapping override single fields of the connector default', () => {
-    const merged = mergeMappings(shopifyMappings.Order, { fields: { orderNumber: { path: 'order_number', transform: 'string' }, status: { const: 'imported' } } });
+    const merged = mergeMappings(shopifyMappings.Order, { fields: { orderNumber: { path: 'legacyResourceId', transform: 'string' }, status: { const: 'imported' } } });
     const mapped = mapRecord(merged, orderSchema, order);
-    expect(mapped).toMatchObject({ orderNumber: '1001', status: 'imported', totalPrice: '598.94' });
+    expect(mapped).toMatchObject({ orderNumber: '450789469', status: 'imported', totalPrice: '598.94' });
   });
 
   it('validates a mapping a user wants to store', () => {

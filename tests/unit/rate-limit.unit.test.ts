@@ -26,4 +26,25 @@ describe('ProviderRateLimiter (in process)', () => {
     expect(times[1]!).toBeGreaterThanOrEqual(50);
     expect(times[2]!).toBeGreaterThanOrEqual(2 * 50);
   });
+
+  it('takes a cost at once, hands back what a call did not use, and believes a smaller bucket the provider reports', async () => {
+    const configured = { perSecond: 1_000, burst: 2_000 };
+    // 1,990 of the 1,999 usable points at once; the next 20 wait about 11 × 1.01 ms.
+    const first = await timesOf('cost', configured, 1);
+    expect(first[0]!).toBeLessThan(100);
+    await limiter.schedule('cost', configured, async () => undefined, { cost: 1_990 });
+    let started = Date.now();
+    await limiter.schedule('cost', configured, async () => undefined, { cost: 20 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(8);
+    // Handing back 1,900 unused points makes room at once (without them, 100 more would wait ~100 ms).
+    await limiter.settle('cost', configured, { unused: 1_900 });
+    started = Date.now();
+    await limiter.schedule('cost', configured, async () => undefined, { cost: 100 });
+    expect(Date.now() - started).toBeLessThan(60);
+    // The shop says its bucket is 20 points restoring 10/s, 19 of them in use: the next point waits ~0.1 s.
+    await limiter.settle('cost', configured, { unused: 0, inUse: 19, limit: { perSecond: 10, burst: 20 } });
+    started = Date.now();
+    await limiter.schedule('cost', configured, async () => undefined, { cost: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
 });

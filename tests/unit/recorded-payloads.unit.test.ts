@@ -10,8 +10,7 @@ const fixtures = path.join(__dirname, '..', 'fixtures', 'providers');
 const read = (file: string) => JSON.parse(readFileSync(path.join(fixtures, file), 'utf8'));
 
 const recorded: Array<{ provider: string; entityType: string; file: string; records: Array<Record<string, unknown>> }> = [
-  { provider: 'shopify', entityType: 'Order', file: 'shopify/orders.page.json', records: read('shopify/orders.page.json').orders },
-  { provider: 'shopify', entityType: 'Order', file: 'shopify/webhook.orders-create.json', records: [read('shopify/webhook.orders-create.json')] },
+  { provider: 'shopify', entityType: 'Order', file: 'shopify/graphql.orders.page.json', records: read('shopify/graphql.orders.page.json').data.orders.nodes },
   { provider: 'woocommerce', entityType: 'Order', file: 'woocommerce/orders.json', records: read('woocommerce/orders.json') },
   { provider: 'hubspot', entityType: 'Opportunity', file: 'hubspot/deals.page.json', records: read('hubspot/deals.page.json').results },
   { provider: 'hubspot', entityType: 'Opportunity', file: 'hubspot/deals.search.json', records: read('hubspot/deals.search.json').results },
@@ -43,6 +42,7 @@ describe('recorded provider payloads through the default mappings', () => {
     const withoutId = structuredClone(records[0]!);
     delete withoutId.id;
     delete withoutId.Id;
+    delete withoutId.legacyResourceId;
     expect(() => mapRecord(mappingOf(provider, entityType), entitySchemas[entityType]!, withoutId)).toThrow(/^externalId: /);
   });
 });

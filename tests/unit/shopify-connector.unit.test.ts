@@ -1,19 +1,185 @@
 import { STRICT_POLICY } from '../../connectors/outbound';
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
-import { DEFAULT_API_VERSION, nextPageInfo, shopifyConnector } from '../../connectors/shopify/connector';
+import { DEFAULT_API_VERSION, shopifyConnector } from '../../connectors/shopify/connector';
+import { MAX_ORDERS_PER_QUERY, ordersQueryCost, ordersSearch } from '../../connectors/shopify/orders-query';
+import type { PaceReport } from '../../connectors/rate-limit';
 import { FailureType } from '../../contracts/failures';
 import { FakeShopify, SUPPORTED_API_VERSIONS } from '../support/fake-shopify';
 
-describe('Shopify paging and provider errors', () => {
-  it('reads the next page_info from the Link header, ignoring rel="previous"', () => {
-    const link =
-      '<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=prev123>; rel="previous", ' +
-      '<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=next456>; rel="next"';
-    expect(nextPageInfo(link)).toBe('next456');
-    expect(nextPageInfo('<https://shop.myshopify.com/admin/api/2024-10/orders.json?limit=250&page_info=prev123>; rel="previous"')).toBeNull();
-    expect(nextPageInfo(null)).toBeNull();
+const LOCAL = { allowInsecure: true, allowedCidrs: [] };
+
+describe('Shopify GraphQL orders', () => {
+  let shop: FakeShopify;
+  beforeEach(async () => {
+    shop = await new FakeShopify({ accessToken: 't' }).start();
+  });
+  afterEach(() => shop.stop());
+
+  const fetchOrders = (request: { cursor?: string | null; since?: string | null; pageSize?: number; filters?: Record<string, unknown> }, pace?: { take(cost: number): Promise<void>; settle(r: PaceReport): Promise<void> }) =>
+    shopifyConnector.fetchPage(
+      { config: { baseUrl: shop.baseUrl }, credentials: { accessToken: 't' }, policy: LOCAL, ...(pace ? { pace } : {}) },
+      { entityType: 'Order', cursor: request.cursor ?? null, since: request.since ?? null, ...(request.pageSize ? { pageSize: request.pageSize } : {}), ...(request.filters ? { filters: request.filters } : {}) },
+    );
+
+  it('writes since and the filters in Shopify search syntax', () => {
+    expect(ordersSearch(null)).toBeNull();
+    expect(ordersSearch('2026-01-01T00:00:00+02:00', { status: 'open', financial_status: 'paid', ids: ['1', '22'] })).toBe(
+      "updated_at:>='2025-12-31T22:00:00.000Z' AND status:open AND financial_status:paid AND (id:1 OR id:22)",
+    );
+    expect(ordersSearch(null, { status: 'any', financial_status: 'any' })).toBeNull();
   });
 
+  it('pages by cursor in updated order from since, each order under its numeric id', async () => {
+    const orders = shop.addOrders(100);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await fetchOrders({ cursor, since: orders[10]!.updatedAt });
+      seen.push(...page.records.map((r) => r.externalId));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(seen).toEqual(orders.slice(10).map((o) => o.legacyResourceId));
+    expect(pages).toBe(Math.ceil(90 / MAX_ORDERS_PER_QUERY));
+    expect(ordersQueryCost(MAX_ORDERS_PER_QUERY)).toBeLessThanOrEqual(1000);
+  });
+
+  it('takes the cost Shopify will ask for before each query and hands back what it did not use', async () => {
+    shop.addOrders(5);
+    const taken: number[] = [];
+    const settled: PaceReport[] = [];
+    await fetchOrders({ pageSize: 10 }, { take: async (cost) => void taken.push(cost), settle: async (report) => void settled.push(report) });
+    expect(taken).toEqual([ordersQueryCost(10)]);
+    // The fake counts cost by Shopify's rules; what it spent is what the pace was not handed back.
+    expect(taken[0]! - settled[0]!.unused).toBe(shop.pointsSpent);
+    expect(settled[0]!.inUse).toBe(shop.pointsSpent);
+  });
+
+  it('fetches the line items past the first few with follow-up queries', async () => {
+    const [, big] = shop.addOrders(2);
+    big!.lineItems = Array.from({ length: 230 }, (_, i) => ({ ...big!.lineItems[0]!, id: `gid://shopify/LineItem/${i + 1}`, quantity: i + 1 }));
+    const page = await fetchOrders({});
+    expect(page.records[0]!.data.lineItems).toEqual({ nodes: [] });
+    const items = (page.records[1]!.data.lineItems as { nodes: Array<{ id: string }> }).nodes;
+    expect(items.map((i) => i.id)).toEqual(big!.lineItems.map((i) => i.id));
+    expect(shop.requests).toBe(1 + 3);
+  });
+
+  it('applies the webhook filters through the search', async () => {
+    const orders = shop.addOrders(6);
+    const page = await fetchOrders({ filters: { ids: [orders[1]!.legacyResourceId, orders[4]!.legacyResourceId] } });
+    expect(page.records.map((r) => r.externalId)).toEqual([orders[1]!.legacyResourceId, orders[4]!.legacyResourceId]);
+  });
+
+  it('types GraphQL errors that arrive in a 200 answer', async () => {
+    shop.addOrders(1);
+    shop.failNext(1, 'THROTTLED');
+    await expect(fetchOrders({})).rejects.toMatchObject({ type: FailureType.RateLimited, nonRetryable: false });
+    // A bucket of 1,000 restoring 1 point/s: after one query it holds less than the next asks for, and the wait is
+    // exactly what the bucket needs to hold it: (requested − available) / restoreRate.
+    shop.options.throttle = { maximumAvailable: 1000, restoreRate: 1 };
+    await fetchOrders({});
+    const spent = shop.pointsSpent;
+    const throttled = await fetchOrders({}).catch((err: unknown) => err);
+    expect(throttled).toMatchObject({ type: FailureType.RateLimited, message: expect.stringContaining('Throttled') });
+    const wait = Number((throttled as { nextRetryDelay: { toMillis?: () => number } | number }).nextRetryDelay);
+    const missing = ordersQueryCost(MAX_ORDERS_PER_QUERY) - (1000 - spent);
+    expect(wait).toBeGreaterThanOrEqual((missing - 1) * 1000);
+    expect(wait).toBeLessThanOrEqual(missing * 1000);
+    delete shop.options.throttle;
+    await expect(fetchOrders({ pageSize: 10_000 })).resolves.toMatchObject({ records: [expect.anything()] });
+  });
+});
+
+describe('Shopify bulk exports', () => {
+  let shop: FakeShopify;
+  beforeEach(async () => {
+    shop = await new FakeShopify({ accessToken: 't' }).start();
+  });
+  afterEach(() => shop.stop());
+  const connection = () => ({ config: { baseUrl: shop.baseUrl }, credentials: { accessToken: 't' }, policy: LOCAL });
+  const bulk = shopifyConnector.bulkExport!;
+
+  const exportAll = async (since: string | null, pageSize?: number) => {
+    const started = await bulk.start(connection(), { entityType: 'Order', since });
+    if (!started) return undefined;
+    let status = await bulk.check(connection(), started.operationId);
+    while (status.status === 'running') {
+      await new Promise((r) => setTimeout(r, 20));
+      status = await bulk.check(connection(), started.operationId);
+    }
+    const records: Array<{ externalId: string; data: Record<string, unknown> }> = [];
+    const cursors: Array<string | null> = [];
+    for (let cursor = status.cursor; cursor !== null; ) {
+      const page = await shopifyConnector.fetchPage(connection(), { entityType: 'Order', cursor, since, ...(pageSize ? { pageSize } : {}) });
+      records.push(...page.records);
+      cursors.push(cursor);
+      cursor = page.nextCursor;
+    }
+    return { records, cursors, status };
+  };
+
+  it('exports every order with its line items regrouped under it, page by page from byte offsets', async () => {
+    const orders = shop.addOrders(103);
+    orders[7]!.lineItems = Array.from({ length: 300 }, (_, i) => ({ ...orders[1]!.lineItems[0]!, id: `gid://shopify/LineItem/${i + 1}` }));
+    const result = await exportAll(null, 10);
+    expect(result!.records.map((r) => r.externalId)).toEqual(orders.map((o) => o.legacyResourceId));
+    expect(result!.cursors).toHaveLength(11);
+    const items = (r: { data: Record<string, unknown> }) => (r.data.lineItems as { nodes: Array<Record<string, unknown>> }).nodes;
+    expect(items(result!.records[7]!)).toHaveLength(300);
+    expect(items(result!.records[1]!).map((i) => i.id)).toEqual(orders[1]!.lineItems.map((i) => i.id));
+    expect(items(result!.records[1]!)[0]).not.toHaveProperty('__parentId');
+    // Each page after the first is one ranged download starting where the previous one stopped.
+    expect(shop.bulkDownloads[0]).toBe(0);
+    expect(new Set(shop.bulkDownloads).size).toBe(11);
+  });
+
+  it('pages a small incremental window instead, and exports a large one', async () => {
+    shop.addOrders(20);
+    expect(await bulk.start(connection(), { entityType: 'Order', since: '2026-01-01T00:00:05Z' })).toBeNull();
+    shop.generateOrders(10_500, new Date('2026-03-01T00:00:00Z'));
+    const result = await exportAll('2026-03-01T00:00:00Z');
+    expect(result!.records).toHaveLength(10_500);
+  });
+
+  it('finds nothing in an empty shop, and names why an operation failed', async () => {
+    expect(await exportAll(null)).toMatchObject({ records: [], status: { status: 'completed', cursor: null } });
+    shop.failNextBulk('FAILED', 'ACCESS_DENIED');
+    const started = await bulk.start(connection(), { entityType: 'Order', since: null });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(bulk.check(connection(), started!.operationId)).rejects.toMatchObject({ type: FailureType.ProviderRejected, message: expect.stringContaining('FAILED (ACCESS_DENIED)') });
+    shop.failNextBulk('EXPIRED');
+    const expired = await bulk.start(connection(), { entityType: 'Order', since: null });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(bulk.check(connection(), expired!.operationId)).rejects.toMatchObject({ nonRetryable: true, message: expect.stringContaining('EXPIRED') });
+  });
+
+  it('says when the app cannot see orders older than 60 days (no read_all_orders scope)', async () => {
+    shop.addOrders(5, new Date('2026-01-01T00:00:00Z'));
+    const recent = shop.addOrders(2, new Date(Date.now() - 24 * 3600 * 1000));
+    expect(await bulk.start(connection(), { entityType: 'Order', since: null })).not.toHaveProperty('warning');
+    await new Promise((r) => setTimeout(r, 50));
+    shop.options.scopes = ['read_orders'];
+    const limited = await exportAll(null);
+    expect(limited!.records.map((r) => r.externalId)).toEqual(recent.map((o) => o.legacyResourceId));
+    const started = await bulk.start(connection(), { entityType: 'Order', since: null });
+    expect(started?.warning).toMatch(/lacks the read_all_orders scope: orders older than 60 days are not visible/);
+  });
+
+  it('adopts its own operation when Shopify says one is already running, and waits for another one', async () => {
+    shop.options.bulkQueuedMs = 500;
+    shop.addOrders(3);
+    const first = await bulk.start(connection(), { entityType: 'Order', since: null });
+    // The same query again (a retried activity whose answer was lost): the running operation is this sync's.
+    expect(await bulk.start(connection(), { entityType: 'Order', since: null })).toEqual(first);
+    // Another query (another integration of the same app and shop): wait and try again.
+    shop.generateOrders(10_001, new Date('2026-05-01T00:00:00Z'));
+    await expect(bulk.start(connection(), { entityType: 'Order', since: '2026-05-01T00:00:00Z' })).rejects.toMatchObject({ type: FailureType.RateLimited });
+  });
+});
+
+describe('Shopify provider errors', () => {
   it('reads Retry-After as fractional seconds or an HTTP date', () => {
     expect(parseRetryAfter('2.0')).toBe(2_000);
     expect(parseRetryAfter('0.5')).toBe(500);
@@ -45,7 +211,7 @@ describe('Shopify paging and provider errors', () => {
     try {
       shop.addOrders(3);
       const fetchOrders = (config: Record<string, unknown>) =>
-        shopifyConnector.fetchPage({ config: { baseUrl: shop.baseUrl, ...config }, credentials: { accessToken: 't' }, policy: { allowInsecure: true, allowedCidrs: [] } }, { entityType: 'Order', cursor: null, since: null });
+        shopifyConnector.fetchPage({ config: { baseUrl: shop.baseUrl, ...config }, credentials: { accessToken: 't' }, policy: LOCAL }, { entityType: 'Order', cursor: null, since: null });
       const current = await fetchOrders({});
       expect(current.records).toHaveLength(3);
       expect(current.warnings).toBeUndefined();

@@ -1,0 +1,227 @@
+// Shopify Bulk Operations for backfills: one query over every order, run by Shopify, its result a JSONL file read
+// page by page. Each page is one ranged download from a byte offset at an order's first line, so the sync's cursor
+// (and a retried activity) resumes exactly after the last committed order, whichever worker runs it.
+import { ApplicationFailure } from '@temporalio/common';
+import { describeError, providerRejected, providerUnavailable, rateLimited } from '../errors';
+import { outboundFetch } from '../outbound';
+import type { BulkExportStatus, ConnectionContext, FetchPageResult, RawRecord } from '../types';
+import { shopifyGraphql } from './graphql';
+import { LINE_ITEM_FIELDS, ORDER_FIELDS, ordersSearch } from './orders-query';
+
+const CURSOR_PREFIX = 'bulk:';
+/** Orders per page read from a bulk result (one transaction and one batch of events each, as a REST page was). */
+export const BULK_PAGE_ORDERS = 250;
+/** An incremental window with at least this many orders is exported in bulk rather than paged. */
+export const BULK_MIN_ORDERS = 10_000;
+/** A mutation costs 10 points; a node lookup 1 (Shopify's documented costs). */
+const MUTATION_COST = 10;
+const LOOKUP_COST = 3;
+
+interface BulkCursor {
+  /** The bulk operation's id (gid://shopify/BulkOperation/…): the download URL is asked for, never kept. */
+  op: string;
+  /** Byte offset and line number of the next order's first line. */
+  offset: number;
+  line: number;
+}
+
+export const isBulkCursor = (cursor: string | null): cursor is string => cursor?.startsWith(CURSOR_PREFIX) ?? false;
+const encodeCursor = (cursor: BulkCursor) => CURSOR_PREFIX + Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(cursor: string): BulkCursor {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString()) as BulkCursor;
+    if (typeof decoded.op === 'string' && Number.isSafeInteger(decoded.offset) && Number.isSafeInteger(decoded.line)) return decoded;
+  } catch {
+    // refused below
+  }
+  throw providerRejected('not a Shopify bulk export cursor');
+}
+
+/** The bulk query: the paged query's fields, with connections unbounded as bulk queries write them. */
+export function bulkOrdersQuery(since: string | null): string {
+  const search = ordersSearch(since);
+  return `{ orders(sortKey: UPDATED_AT${search ? `, query: ${JSON.stringify(search)}` : ''}) { edges { node { ${ORDER_FIELDS} lineItems { edges { node { ${LINE_ITEM_FIELDS} } } } } } } }`;
+}
+
+const RUN_QUERY = `mutation BulkOrders($query: String!) {
+  bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message } }
+}`;
+const CURRENT_OPERATION = `query CurrentBulkOperation { currentBulkOperation { id status query } }`;
+const OPERATION = `query BulkOperation($id: ID!) {
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount url } }
+}`;
+const ACCESS_SCOPES = `query AccessScopes { currentAppInstallation { accessScopes { handle } } }`;
+const ORDERS_COUNT = `query OrdersCount($query: String, $limit: Int) { ordersCount(query: $query, limit: $limit) { count precision } }`;
+
+interface Operation {
+  id: string;
+  status: string;
+  errorCode?: string | null;
+  objectCount?: string;
+  url?: string | null;
+  query?: string;
+}
+
+/** Whether a sync from `since` should be a bulk export: always from the beginning, or when the window is large. */
+async function worthBulk(connection: ConnectionContext, since: string | null, signal?: AbortSignal): Promise<boolean> {
+  if (since === null) return true;
+  const { data } = await shopifyGraphql<{ ordersCount: { count: number; precision: string } }>(
+    connection,
+    ORDERS_COUNT,
+    { query: ordersSearch(since), limit: BULK_MIN_ORDERS },
+    { estimatedCost: 1, signal },
+  );
+  return data.ordersCount.count >= BULK_MIN_ORDERS || data.ordersCount.precision === 'AT_LEAST';
+}
+
+/**
+ * Starts the bulk export of the orders updated since `since`, or answers null when paging is the better way. An
+ * export of the same query already running (this activity's earlier attempt, whose answer was lost) is adopted; one
+ * of another query (another integration of the same app and shop) is waited for.
+ */
+export async function startBulkExport(connection: ConnectionContext, since: string | null, signal?: AbortSignal): Promise<{ operationId: string; warning?: string } | null> {
+  if (!(await worthBulk(connection, since, signal))) return null;
+  const warning = since === null || Date.parse(since) < Date.now() - SIXTY_DAYS_MS ? await olderOrdersHidden(connection, signal) : undefined;
+  const started = await runBulkQuery(connection, since, signal);
+  return warning ? { ...started, warning } : started;
+}
+
+const SIXTY_DAYS_MS = 60 * 24 * 3600 * 1000;
+
+/** Without read_all_orders Shopify shows an app the last 60 days of orders only, and says nothing of the rest. */
+async function olderOrdersHidden(connection: ConnectionContext, signal?: AbortSignal): Promise<string | undefined> {
+  const { data } = await shopifyGraphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } }>(connection, ACCESS_SCOPES, {}, { estimatedCost: LOOKUP_COST, signal });
+  if (data.currentAppInstallation.accessScopes.some((s) => s.handle === 'read_all_orders')) return undefined;
+  return 'the Shopify app lacks the read_all_orders scope: orders older than 60 days are not visible to it and are not synced';
+}
+
+async function runBulkQuery(connection: ConnectionContext, since: string | null, signal?: AbortSignal): Promise<{ operationId: string }> {
+  const query = bulkOrdersQuery(since);
+  const { data } = await shopifyGraphql<{ bulkOperationRunQuery: { bulkOperation: Operation | null; userErrors: Array<{ field: string[] | null; message: string }> } }>(
+    connection,
+    RUN_QUERY,
+    { query },
+    { estimatedCost: MUTATION_COST, signal },
+  );
+  const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
+  if (bulkOperation) return { operationId: bulkOperation.id };
+  const messages = userErrors.map((e) => e.message).filter(Boolean);
+  if (messages.some((m) => /already in progress/i.test(m))) {
+    const { data: current } = await shopifyGraphql<{ currentBulkOperation: Operation | null }>(connection, CURRENT_OPERATION, {}, { estimatedCost: LOOKUP_COST, signal });
+    const running = current.currentBulkOperation;
+    if (running && running.query === query && (running.status === 'CREATED' || running.status === 'RUNNING')) return { operationId: running.id };
+    throw rateLimited(`shopify runs another bulk operation for this shop (${running?.id ?? 'unknown'}); trying again in 30 s`, 30_000);
+  }
+  throw providerRejected(`shopify refused the bulk export: ${messages.join('; ') || 'no reason given'}`);
+}
+
+/** Where the export stands; a failed, expired or cancelled one is a non-retryable failure naming Shopify's reason. */
+export async function checkBulkExport(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<BulkExportStatus> {
+  const operation = await lookUp(connection, operationId, signal);
+  const objectCount = Number(operation.objectCount ?? 0);
+  if (operation.status === 'CREATED' || operation.status === 'RUNNING') return { status: 'running', objectCount };
+  if (operation.status === 'COMPLETED') {
+    // No file: the query matched nothing.
+    return { status: 'completed', objectCount, cursor: operation.url ? encodeCursor({ op: operationId, offset: 0, line: 0 }) : null };
+  }
+  const reason = operation.errorCode ? `${operation.status} (${operation.errorCode})` : operation.status;
+  throw providerRejected(`shopify bulk operation ${operationId} ended ${reason}`);
+}
+
+async function lookUp(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<Operation> {
+  const { data } = await shopifyGraphql<{ node: Operation | null }>(connection, OPERATION, { id: operationId }, { estimatedCost: LOOKUP_COST, signal });
+  if (!data.node) throw providerRejected(`shopify knows no bulk operation ${operationId}`);
+  return data.node;
+}
+
+/** One page of orders from the export's file, from the cursor's byte offset to the first line of the order after it. */
+export async function readBulkPage(connection: ConnectionContext, cursor: string, options: { pageSize?: number | undefined; signal?: AbortSignal | undefined }): Promise<FetchPageResult> {
+  const at = decodeCursor(cursor);
+  const operation = await lookUp(connection, at.op, options.signal);
+  if (!operation.url) throw providerRejected(`shopify bulk operation ${at.op} has no result file (${operation.status})`);
+  // The file lives on Shopify's storage, not the shop: the access token is not sent there.
+  const response = await outboundFetch('shopify', operation.url, { headers: { Range: `bytes=${at.offset}-` }, ...(options.signal ? { signal: options.signal } : {}) }, connection.policy);
+  if (response.status === 403 || response.status === 404) throw providerRejected(`shopify bulk result of ${at.op} is gone (${response.status}): its download expired`);
+  if (response.status >= 500) throw providerUnavailable(`shopify bulk result download answered ${response.status}`);
+  if (!response.ok || !response.body) throw providerRejected(`shopify bulk result download answered ${response.status}`);
+  // A server that ignores Range sends the whole file: skip to the offset.
+  let skip = response.status === 206 ? 0 : at.offset;
+  const page = new BulkPage(at, Math.max(1, options.pageSize ?? BULK_PAGE_ORDERS));
+  let pending = Buffer.alloc(0);
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let chunk = Buffer.from(value);
+      if (skip > 0) {
+        const dropped = Math.min(skip, chunk.length);
+        chunk = chunk.subarray(dropped);
+        skip -= dropped;
+      }
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let start = 0;
+      for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
+        const full = page.take(pending.toString('utf8', start, end), end + 1 - start);
+        if (full) return full;
+        start = end + 1;
+      }
+      pending = pending.subarray(start);
+    }
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    throw providerUnavailable(`shopify bulk result download cut off at line ${page.line + 1}: ${describeError(err)}`);
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  // The last line may end without a newline.
+  return page.take(pending.toString('utf8'), pending.length) ?? { records: page.records, nextCursor: null };
+}
+
+/** Lines of a bulk result gathered into orders: an order's line items follow it, each naming it as `__parentId`. */
+class BulkPage {
+  readonly records: RawRecord[] = [];
+  private current: (Record<string, unknown> & { lineItems: { nodes: unknown[] } }) | undefined;
+  private offset: number;
+  line: number;
+
+  constructor(
+    private readonly at: BulkCursor,
+    private readonly limit: number,
+  ) {
+    this.offset = at.offset;
+    this.line = at.line;
+  }
+
+  /** Takes one line; answers the page once it is full and this line starts the next order. */
+  take(text: string, bytes: number): FetchPageResult | undefined {
+    if (text.trim() !== '') {
+      const object = parseLine(text, this.line);
+      if (object.__parentId === undefined) {
+        if (this.records.length === this.limit) return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line }) };
+        this.current = { ...object, lineItems: { nodes: [] } };
+        this.records.push(toRecord(this.current));
+      } else {
+        const { __parentId: parent, ...item } = object;
+        if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result line ${this.line + 1}: a line item of ${String(parent)} is not under its order`);
+        this.current.lineItems.nodes.push(item);
+      }
+    }
+    this.offset += bytes;
+    this.line += 1;
+    return undefined;
+  }
+}
+
+function parseLine(text: string, line: number): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw providerUnavailable(`shopify bulk result line ${line + 1} is not JSON: ${text.slice(0, 120)}`);
+  }
+}
+
+function toRecord(order: Record<string, unknown>): RawRecord {
+  return { externalId: String(order.legacyResourceId), ...(typeof order.updatedAt === 'string' ? { updatedAt: order.updatedAt } : {}), data: order };
+}
