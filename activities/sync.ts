@@ -118,9 +118,22 @@ export function createSyncActivities(deps: ActivityDeps) {
     const ctx = Context.current();
     const pace = costPacer(accountPace(ref, connector, config, credentials.secrets), connector, { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat() });
     try {
-      return await call(connector, { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY, ...(pace ? { pace } : {}) });
+      return await refreshedOn401(ref, credentials, () =>
+        call(connector, { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY, ...(pace ? { pace } : {}) }),
+      );
     } catch (err) {
       throw redactedFailure(err, secretsToRedact(credentials.secrets));
+    }
+  }
+
+  /** A 401 on an OAuth token: refresh once through the single-flight path and make the call again. */
+  async function refreshedOn401<T>(ref: SyncTaskRef, credentials: { connectionId?: string; secrets: Record<string, string> }, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
+      credentials.secrets = (await refreshed(ref, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
+      return call();
     }
   }
 
@@ -213,12 +226,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           return paced(account, connector, () => connector.fetchPage(connection, request), waiting);
         };
         const fetch = (cursor: string | null) =>
-          retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }).catch(async (err: unknown) => {
-            // A 401 on an OAuth token: refresh once through the single-flight path and try the page again.
-            if (!(err instanceof ApplicationFailure) || err.type !== FailureType.AuthExpired || !credentials.connectionId) throw err;
-            credentials.secrets = (await refreshed(input, credentials.connectionId, credentials.secrets.accessToken)) ?? credentials.secrets;
-            return fetchOnce(cursor);
-          });
+          refreshedOn401(input, credentials, () => retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }));
         let fetchPages = fetch;
         if (!progress.rawMode) {
           if (progress.cursor === null || input.fresh) {
