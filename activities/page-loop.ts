@@ -1,6 +1,7 @@
 // Paging with one page of read-ahead: page N+1 is fetched while page N is stored and published. Pages still commit
 // strictly in order, so a retry resumes after the last committed page; a page fetched ahead and never committed is
 // simply fetched again.
+import { providerRejected } from '../connectors/errors';
 import type { FetchPageResult } from '../connectors/types';
 
 export interface PageLoop {
@@ -29,6 +30,8 @@ export async function runPageLoop(loop: PageLoop): Promise<{ cursor: string | nu
   while (next) {
     const page: FetchPageResult = await next;
     next = undefined;
+    // A provider (or a hostile stand-in for one) that answers the cursor it was asked for would page for ever.
+    if (page.nextCursor !== null && page.nextCursor === cursor) throw providerRejected('the provider answered the same page cursor it was asked for: paging would never end');
     fetched += page.records.length;
     if (page.nextCursor !== null && fetched < loop.maxRecords && (loop.now ?? Date.now)() < loop.deadline) next = fetchAhead(page.nextCursor);
     await loop.commit(page, cursor);

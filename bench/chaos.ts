@@ -99,7 +99,7 @@ const scenarios = (size: number): Scenario[] => [
     fault: async () => undefined,
   },
   {
-    name: 'provider 429/5xx on 30% of requests for 60 s',
+    name: 'provider THROTTLED/5xx on 30% of requests for 60 s',
     records: size * 2,
     shop: { faults: { rate: 0.3, forMs: 60_000 } },
     fault: async () => undefined,

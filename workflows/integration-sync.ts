@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  ApplicationFailure,
   CancellationScope,
   condition,
   ContinueAsNew,
@@ -17,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { SyncPlan } from '../activities/sync';
-import { NON_RETRYABLE_FAILURES } from '../contracts/failures';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../contracts/failures';
 import {
   addCounters,
   BULK_CHECK_FIRST_MS,
@@ -41,6 +42,8 @@ const DEFAULT_CHUNK_MAX_RECORDS = 5_000;
 const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
 /** Syncs started before bulk exports existed replay without them. */
 export const BULK_EXPORT_PATCH = 'bulk-export';
+/** A large shop's bulk export can take hours; a day of waiting is about 3,000 checks (12,000 history events). */
+const BULK_EXPORT_MAX_WAIT_MS = 24 * 3_600_000;
 /** Well below Temporal's limits; continue-as-new also happens earlier when the server suggests it. */
 const HISTORY_EVENTS_BOUND = 10_000;
 
@@ -114,7 +117,11 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
     if (!started) return undefined;
     const warning = started.warning ? { warning: started.warning } : {};
     state.bulkExport = { operationId: started.operationId, status: 'running', objectCount: 0, ...warning };
-    for (let wait = BULK_CHECK_FIRST_MS; ; wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+    for (let wait = BULK_CHECK_FIRST_MS, waited = 0; ; waited += wait, wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+      // A provider that never finishes (or says RUNNING for ever) must not hold the sync, and its history, open.
+      if (waited >= BULK_EXPORT_MAX_WAIT_MS) {
+        throw ApplicationFailure.create({ type: FailureType.ProviderRejected, nonRetryable: true, message: `bulk export ${started.operationId} still not finished after ${BULK_EXPORT_MAX_WAIT_MS / 3_600_000} h` });
+      }
       await sleep(wait);
       const status = await checkBulkExport({ ...ref(), operationId: started.operationId });
       state.bulkExport = { operationId: started.operationId, status: status.status, objectCount: status.objectCount, ...warning };

@@ -13,6 +13,8 @@ const CURSOR_PREFIX = 'bulk:';
 export const BULK_PAGE_ORDERS = 250;
 /** An incremental window with at least this many orders is exported in bulk rather than paged. */
 export const BULK_MIN_ORDERS = 10_000;
+/** One order or line item as a line: far below this; a file that is not (or has no newlines) is not read into memory. */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** A mutation costs 10 points; a node lookup 1 (Shopify's documented costs). */
 const MUTATION_COST = 10;
 const LOOKUP_COST = 3;
@@ -168,6 +170,7 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
         start = end + 1;
       }
       pending = pending.subarray(start);
+      if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
     }
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
@@ -218,7 +221,8 @@ function parseLine(text: string, line: number): Record<string, unknown> {
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw providerUnavailable(`shopify bulk result line ${line + 1} is not JSON: ${text.slice(0, 120)}`);
+    // A whole line that is not JSON is in the file: reading it again gives the same.
+    throw providerRejected(`shopify bulk result line ${line + 1} is not JSON: ${text.slice(0, 120)}`);
   }
 }
 

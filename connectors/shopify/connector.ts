@@ -2,7 +2,7 @@
 // and large windows through Bulk Operations (./bulk.ts), read through the same fetchPage by their own cursors.
 import { z } from 'zod';
 import { configObject, paceFields, urlField } from '../config';
-import { invalidConfig } from '../errors';
+import { invalidConfig, providerRejected } from '../errors';
 import { idListFilter } from '../filters';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
 import { checkBulkExport, isBulkCursor, readBulkPage, startBulkExport } from './bulk';
@@ -29,6 +29,7 @@ export { DEFAULT_API_VERSION } from './graphql';
  */
 const SHOPIFY_DEFAULT_PACE = { perSecond: 100, burst: 2_000 };
 const SHOPIFY_MAX_PACE = { perSecond: 2_000, burst: 40_000 };
+const MAX_LINE_ITEM_FOLLOW_UPS = 100;
 
 interface Connection<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -62,7 +63,9 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     const items = order.lineItems as Connection<LineItem>;
     let more = items.pageInfo;
     const nodes = [...items.nodes];
-    while (more.hasNextPage) {
+    for (let asked = 0; more.hasNextPage; asked++) {
+      // Shopify caps an order's line items well below this; a shop that keeps saying "more" is not believed.
+      if (asked === MAX_LINE_ITEM_FOLLOW_UPS) throw providerRejected(`shopify order ${order.legacyResourceId} claims more than ${MAX_LINE_ITEM_FOLLOW_UPS * 100} line items`);
       const { order: rest } = await query<{ order: { lineItems: Connection<LineItem> } | null }>(ORDER_LINE_ITEMS_QUERY, { id: order.id, after: more.endCursor }, LINE_ITEMS_QUERY_COST);
       if (!rest) break; // deleted meanwhile: the orders page's copy is what there is
       nodes.push(...rest.lineItems.nodes);

@@ -30,6 +30,19 @@ describe('runPageLoop', () => {
     expect(log).toEqual(['fetch null', 'fetch 1', 'commit null start', 'commit null end', 'fetch 2', 'commit 1 start', 'commit 1 end', 'commit 2 start', 'commit 2 end']);
   });
 
+  it('refuses a provider that answers the cursor it was asked for, instead of paging for ever', async () => {
+    let commits = 0;
+    const loop = runPageLoop({
+      cursor: null,
+      maxRecords: Infinity,
+      deadline: Infinity,
+      fetch: async (cursor) => ({ records: [{ externalId: 'x', data: {} }], nextCursor: cursor ?? 'stuck' }),
+      commit: async () => void (commits += 1),
+    });
+    await expect(loop).rejects.toMatchObject({ type: 'ProviderRejected', nonRetryable: true, message: expect.stringContaining('same page cursor') });
+    expect(commits).toBe(1);
+  });
+
   it('stops reading ahead at the record bound and reports where it stopped', async () => {
     const fetched: Array<string | null> = [];
     const provider = pages(10);

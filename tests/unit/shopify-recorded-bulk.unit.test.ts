@@ -13,13 +13,14 @@ const pageNodes = JSON.parse(readFileSync(path.join(fixtures, 'graphql.orders.pa
 
 describe('Shopify bulk exports against recorded answers', () => {
   let server: LocalHttpServer;
-  /** The recorded answer the next GraphQL request gets. */
+  /** The recorded answer the next GraphQL request gets, and the result file served. */
   let answer: unknown;
+  let file = jsonl;
   beforeAll(async () => {
     server = await listenLocal((req, res) => {
       if (req.url?.startsWith('/result.jsonl')) {
         const start = Number(/bytes=(\d+)-/.exec(String(req.headers.range))?.[1] ?? 0);
-        res.writeHead(start ? 206 : 200, { 'Content-Type': 'application/jsonl' }).end(jsonl.subarray(start));
+        res.writeHead(start ? 206 : 200, { 'Content-Type': 'application/jsonl' }).end(file.subarray(start));
         return;
       }
       let body = '';
@@ -61,10 +62,29 @@ describe('Shopify bulk exports against recorded answers', () => {
     await expect(start()).rejects.toMatchObject({ type: FailureType.ProviderRejected, message: expect.stringContaining('something wrong with the requested field') });
   });
 
-  it('reads a bulk result file: orders with their line items regrouped, page by page by byte range', async () => {
+  const completedHere = () => {
     const completed = structuredClone(recorded['node.completed']!) as { data: { node: { url: string } } };
     completed.data.node.url = `${server.baseUrl}/result.jsonl?X-Goog-Signature=recorded`;
-    answer = completed;
+    return completed;
+  };
+
+  it('refuses a result file it cannot read line by line: a line that is not JSON, a line without end', async () => {
+    answer = completedHere();
+    const status = await shopifyConnector.bulkExport!.check(connection(), 'gid://shopify/BulkOperation/4047052112061');
+    const cursor = status.status === 'completed' ? status.cursor : null;
+    const read = () => shopifyConnector.fetchPage(connection(), { entityType: 'Order', cursor, since: null });
+    try {
+      file = Buffer.from('{"id":"gid:\\/\\/shopify\\/Order\\/1","legacyResourceId":"1"}\n{"id": oops}\n');
+      await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: expect.stringContaining('line 2 is not JSON') });
+      file = Buffer.alloc(17 * 1024 * 1024, 'x');
+      await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, message: expect.stringContaining('line 1 is over') });
+    } finally {
+      file = jsonl;
+    }
+  });
+
+  it('reads a bulk result file: orders with their line items regrouped, page by page by byte range', async () => {
+    answer = completedHere();
     const status = await shopifyConnector.bulkExport!.check(connection(), 'gid://shopify/BulkOperation/4047052112061');
     const records: Array<Record<string, unknown>> = [];
     for (let cursor = status.status === 'completed' ? status.cursor : null; cursor !== null; ) {
