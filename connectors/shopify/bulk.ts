@@ -201,14 +201,16 @@ class BulkPage {
   take(text: string, bytes: number): FetchPageResult | undefined {
     if (text.trim() !== '') {
       const object = parseLine(text, this.line);
-      if (object.__parentId === undefined) {
+      const parent = object.__parentId;
+      if (parent === undefined) {
         if (this.records.length === this.limit) return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line }) };
-        this.current = { ...object, lineItems: { nodes: [] } };
+        // Parsed for this page alone: completed in place, not copied.
+        this.current = Object.assign(object, { lineItems: { nodes: [] as unknown[] } });
         this.records.push(toRecord(this.current));
       } else {
-        const { __parentId: parent, ...item } = object;
         if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result line ${this.line + 1}: a line item of ${String(parent)} is not under its order`);
-        this.current.lineItems.nodes.push(item);
+        delete object.__parentId;
+        this.current.lineItems.nodes.push(object);
       }
     }
     this.offset += bytes;

@@ -62,7 +62,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   for (const order of orders.nodes) {
     const items = order.lineItems as Connection<LineItem>;
     let more = items.pageInfo;
-    const nodes = [...items.nodes];
+    const nodes = items.nodes;
     for (let asked = 0; more.hasNextPage; asked++) {
       // Shopify caps an order's line items well below this; a shop that keeps saying "more" is not believed.
       if (asked === MAX_LINE_ITEM_FOLLOW_UPS) throw providerRejected(`shopify order ${order.legacyResourceId} claims more than ${MAX_LINE_ITEM_FOLLOW_UPS * 100} line items`);

@@ -63,8 +63,11 @@ export async function shopifyGraphql<T>(
   });
   const cost = body.extensions?.cost;
   const throttle = cost?.throttleStatus;
+  // What the query did not spend comes back: all of it when it did not run (THROTTLED: actual cost null), none when
+  // the answer says nothing of cost.
+  const spent = cost ? (cost.actualQueryCost ?? 0) : options.estimatedCost;
   await connection.pace?.settle({
-    unused: options.estimatedCost - (cost?.actualQueryCost ?? (cost ? 0 : options.estimatedCost)),
+    unused: options.estimatedCost - spent,
     ...(throttle
       ? { inUse: throttle.maximumAvailable - throttle.currentlyAvailable, limit: { perSecond: throttle.restoreRate, burst: throttle.maximumAvailable } }
       : {}),
@@ -90,8 +93,7 @@ function graphqlFailure(errors: GraphqlError[] | string, cost: QueryCost | undef
   const codes = new Set(list.map((e) => e.extensions?.code));
   const detail = `shopify answered: ${list.map((e) => e.message ?? e.extensions?.code ?? 'error').join('; ').slice(0, 300)}`;
   if (codes.has('THROTTLED')) {
-    // Exactly as long as the bucket needs to refill what the query asks for; never no wait at all (a zero delay would
-    // read as no delay given, and Shopify said no).
+    // Exactly as long as the bucket needs to refill what the query asks for, and at least a moment: Shopify said no.
     const t = cost?.throttleStatus;
     const missing = t && cost ? cost.requestedQueryCost - t.currentlyAvailable : undefined;
     const waitMs = t && missing !== undefined && t.restoreRate > 0 ? Math.ceil((missing / t.restoreRate) * 1000) : 1000;

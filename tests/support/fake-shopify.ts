@@ -78,6 +78,9 @@ export interface BulkOperation {
   file?: string;
 }
 
+/** Shopify's orders cursor: the sort key (updated time, ms) and id of the last order of a page. */
+type Cursor = { last_id: number; last_value: number };
+
 /** A fault answered as Shopify answers a query over its bucket: 200 with a THROTTLED error. */
 const THROTTLED = -1;
 const UNLIMITED = { maximumAvailable: 1_000_000, restoreRate: 1_000_000 };
@@ -250,7 +253,7 @@ export class FakeShopify {
         if (args.sortKey !== 'UPDATED_AT') throw new Error('the fake Shopify sorts orders by UPDATED_AT only');
         const first = args.first ?? 0;
         if (first < 1 || first > 250) throw new Error('first must be between 1 and 250');
-        const after = args.after ? (JSON.parse(Buffer.from(args.after, 'base64').toString()) as { last_id: number; last_value: number }) : undefined;
+        const after = args.after ? (JSON.parse(Buffer.from(args.after, 'base64').toString()) as Cursor) : undefined;
         const { page, more } = this.window(parseSearch(args.query), after, first);
         return connection(page, (o) => ({ last_id: Number(o.legacyResourceId), last_value: Date.parse(o.updatedAt) }), more, (o) => ({
           ...o,
@@ -285,16 +288,28 @@ export class FakeShopify {
     return (this.options.scopes ?? ['read_all_orders']).includes('read_all_orders') || Date.parse(order.createdAt) >= Date.now() - 60 * 24 * 3600 * 1000;
   }
 
-  /** Every order matching the search, oldest update first: the stored ones, then the generated ones (made one by one). */
-  private *matching(search: OrderSearch): Generator<Order> {
+  /**
+   * Every order matching the search (after the cursor, when given), oldest update first, ties by id: the stored ones,
+   * then the generated ones (made one by one, from the first one the search or cursor can reach).
+   */
+  private *matching(search: OrderSearch, after?: Cursor): Generator<Order> {
     const min = search.updatedAtMin;
-    const inWindow = (o: Order) => this.visible(o) && (!min || Date.parse(o.updatedAt) > min.at || (min.inclusive && Date.parse(o.updatedAt) === min.at));
-    yield* [...this.orders.values()].filter((o) => inWindow(o) && matches(o, search)).sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+    const key = (o: Order) => [Date.parse(o.updatedAt), Number(o.legacyResourceId)] as const;
+    const wanted = (o: Order) => {
+      const [t, id] = key(o);
+      return (
+        this.visible(o) &&
+        (!min || t > min.at || (min.inclusive && t === min.at)) &&
+        (!after || t > after.last_value || (t === after.last_value && id > after.last_id))
+      );
+    };
+    yield* [...this.orders.values()].filter((o) => wanted(o) && matches(o, search)).sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+    // Generated orders (the benchmark's million) are not filtered by status or id: a filtered fetch sees stored ones.
     if (search.ids !== undefined || search.status !== undefined || search.financialStatus !== undefined) return;
-    const from = min ? Math.max(0, Math.ceil((min.at - this.generated.startAt) / 1000)) : 0;
-    for (let n = from; n < this.generated.count; n++) {
+    const second = (at: number) => Math.floor((at - this.generated.startAt) / 1000);
+    for (let n = Math.max(0, min ? second(min.at) : 0, after ? second(after.last_value) : 0); n < this.generated.count; n++) {
       const order = this.generatedOrder(n);
-      if (inWindow(order)) yield order;
+      if (wanted(order)) yield order;
     }
   }
 
@@ -385,30 +400,10 @@ export class FakeShopify {
     createReadStream(op.file, { start }).pipe(res);
   }
 
-  /** Orders matching the search after the cursor, oldest update first (ties by id), and whether more follow. */
-  private window(search: OrderSearch, after: { last_id: number; last_value: number } | undefined, limit: number): { page: Order[]; more: boolean } {
-    const key = (o: Order) => [Date.parse(o.updatedAt), Number(o.legacyResourceId)] as const;
-    const isAfter = (o: Order) => {
-      const [t, id] = key(o);
-      return !after || t > after.last_value || (t === after.last_value && id > after.last_id);
-    };
-    const min = search.updatedAtMin;
-    const inWindow = (o: Order) => {
-      const t = Date.parse(o.updatedAt);
-      return this.visible(o) && (!min || t > min.at || (min.inclusive && t === min.at));
-    };
-    const stored = [...this.orders.values()].filter((o) => inWindow(o) && isAfter(o) && matches(o, search)).sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
-    const page = stored.slice(0, limit + 1);
-    // Generated orders (the benchmark's million) are not filtered by status or id: a filtered fetch sees stored ones.
-    const filtered = search.ids !== undefined || search.status !== undefined || search.financialStatus !== undefined;
-    if (this.generated.count && !filtered && page.length <= limit) {
-      const fromTime = Math.max(min ? Math.ceil((min.at - this.generated.startAt) / 1000) + (min.inclusive ? 0 : 1) : 0, 0);
-      const fromCursor = after ? Math.max(0, Math.floor((after.last_value - this.generated.startAt) / 1000)) : 0;
-      for (let n = Math.max(fromTime, fromCursor); page.length <= limit && n < this.generated.count; n++) {
-        const order = this.generatedOrder(n);
-        if (isAfter(order)) page.push(order);
-      }
-    }
+  /** One page of `limit` orders after the cursor, and whether more follow. */
+  private window(search: OrderSearch, after: Cursor | undefined, limit: number): { page: Order[]; more: boolean } {
+    const page: Order[] = [];
+    for (const order of this.matching(search, after)) if (page.push(order) > limit) break;
     return { page: page.slice(0, limit), more: page.length > limit };
   }
 
