@@ -18,6 +18,14 @@ export interface RejectedRecord {
   partial: Record<string, unknown>;
 }
 
+export interface DeletedRecord {
+  shardId: string;
+  externalId: string;
+  /** The record as it was last stored. */
+  mapped: Record<string, unknown>;
+  deletedAt: string;
+}
+
 export interface AnnounceContext {
   platform: string;
   syncedAt: string;
@@ -27,6 +35,7 @@ export interface AnnounceContext {
 export interface EntityAnnouncer {
   stored(record: StoredRecord, ctx: AnnounceContext): EventEnvelope[];
   rejected(record: RejectedRecord, ctx: AnnounceContext): EventEnvelope[];
+  deleted(record: DeletedRecord, ctx: AnnounceContext): EventEnvelope[];
 }
 
 interface MappedOrder {
@@ -36,10 +45,12 @@ interface MappedOrder {
   updatedAt: string;
 }
 
+const orderRef = (shardId: string, externalId: string, order: MappedOrder, platform: string) => ({ orderId: shardId, orderNumber: order.orderNumber, externalId, platform, status: order.status });
+
 const orderAnnouncer: EntityAnnouncer = {
   stored({ shardId, externalId, outcome, mapped }, { platform, syncedAt, event }) {
     const order = mapped as unknown as MappedOrder;
-    const ref = { orderId: shardId, orderNumber: order.orderNumber, externalId, platform, status: order.status };
+    const ref = orderRef(shardId, externalId, order, platform);
     return [
       outcome === 'created'
         ? createEvent('integration.sync.order.created', { ...ref, createdAt: order.createdAt, syncedAt }, event)
@@ -56,9 +67,12 @@ const orderAnnouncer: EntityAnnouncer = {
       ),
     ];
   },
+  deleted({ shardId, externalId, mapped, deletedAt }, { platform, syncedAt, event }) {
+    return [createEvent('integration.sync.order.deleted', { ...orderRef(shardId, externalId, mapped as unknown as MappedOrder, platform), deletedAt, syncedAt }, event)];
+  },
 };
 
-const silent: EntityAnnouncer = { stored: () => [], rejected: () => [] };
+const silent: EntityAnnouncer = { stored: () => [], rejected: () => [], deleted: () => [] };
 
 const announcers: Readonly<Record<string, EntityAnnouncer>> = { Order: orderAnnouncer };
 

@@ -9,7 +9,7 @@ import { createEvent, type EventContext, type EventEnvelope } from '../events/en
 import { mapFieldsLeniently, mapRecord, MappingError, type FieldMapping } from '../mapping/field-mapping';
 import type { Db } from '../store/db';
 import { recordDeadLetters, type DeadLetter } from '../store/dead-letters';
-import { upsertShards, type ShardInput, type ShardResult } from '../store/shards';
+import { tombstoneShards, upsertShards, type ShardInput, type ShardResult, type TombstoneResult } from '../store/shards';
 import { announcerFor, type AnnounceContext } from './announcers';
 import type { RawMode } from './raw-mode';
 
@@ -37,22 +37,30 @@ export interface PageContext {
 export const idempotencyKeyOf = (integrationId: string, externalId: string, syncTaskId: string) =>
   `${integrationId}-${externalId}-${syncTaskId}`;
 
-/** One page: raw events out while it is mapped and stored, then what was stored or rejected is announced. */
+/**
+ * One page: raw events out while it is mapped and stored, then what was stored or rejected is announced. Records
+ * the provider says are gone become tombstones and are announced as deleted, once.
+ */
 export async function processPage(ctx: PageContext, fetched: readonly RawRecord[]): Promise<SyncCounters> {
   const started = ctx.now().getTime();
   // A provider may repeat a record within a page; the last copy wins, as it would in a second upsert.
-  const records = [...new Map(fetched.map((r) => [r.externalId, r])).values()];
+  const unique = [...new Map(fetched.map((r) => [r.externalId, r])).values()];
+  const records = unique.filter((r) => !r.deleted);
+  const gone = unique.filter((r) => r.deleted).map((r) => r.externalId);
   // The results are published only after the raw events, so a consumer sees a record's raw event before its mapped one.
   const rawPublished = ctx.bus.publish(rawEvents(ctx, records));
   rawPublished.catch(() => undefined);
   const page = mapPage(ctx, records);
-  const [stored] = await Promise.all([storePage(ctx, page), rawPublished]);
+  const [stored, tombstoned] = await Promise.all([storePage(ctx, page), tombstoneShards(ctx.db, shardKey(ctx), gone), rawPublished]);
   const counters = { ...emptyCounters(), pagesFetched: 1, recordsFetched: fetched.length };
   for (const result of stored) counters[result.outcome] += 1;
   counters.rejected += page.rejected.length;
-  await ctx.bus.publish(announcePage(ctx, page, stored, ctx.now().getTime() - started));
+  counters.deleted += tombstoned.length;
+  await ctx.bus.publish(announcePage(ctx, page, stored, tombstoned, ctx.now().getTime() - started));
   return counters;
 }
+
+const shardKey = (ctx: PageContext) => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId });
 
 interface MappedPage {
   valid: ShardInput[];
@@ -75,13 +83,13 @@ function mapPage(ctx: PageContext, records: readonly RawRecord[]): MappedPage {
 }
 
 async function storePage(ctx: PageContext, page: MappedPage): Promise<ShardResult[]> {
-  const key = { tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId };
+  const key = shardKey(ctx);
   const [stored] = await Promise.all([upsertShards(ctx.db, key, page.valid), recordDeadLetters(ctx.db, key, page.rejected)]);
   return stored;
 }
 
 /** The generic data events of spec 000 for every changed or rejected record, and the entity type's own events. */
-function announcePage(ctx: PageContext, page: MappedPage, stored: readonly ShardResult[], duration: number): EventEnvelope[] {
+function announcePage(ctx: PageContext, page: MappedPage, stored: readonly ShardResult[], tombstoned: readonly TombstoneResult[], duration: number): EventEnvelope[] {
   const now = ctx.now();
   const announcer = announcerFor(ctx.entityType);
   const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
@@ -106,6 +114,11 @@ function announcePage(ctx: PageContext, page: MappedPage, stored: readonly Shard
     // Mapping is deterministic: a second attempt cannot change the answer, so the first one is final.
     events.push(createEvent('integration.data.mapping.failed', { ...common, externalId, idempotencyKey: at.idempotencyKey, error, retryAttempt: 0 }, at.event));
     events.push(...announcer.rejected({ externalId, reason: error, partial }, at));
+  }
+  for (const { externalId, shardId, data, deletedAt } of tombstoned) {
+    const at = announce(externalId);
+    events.push(createEvent('integration.data.deleted', { ...common, entityType: ctx.entityType, shardId, externalId, idempotencyKey: at.idempotencyKey, deletedAt }, at.event));
+    events.push(...announcer.deleted({ shardId, externalId, mapped: data, deletedAt }, at));
   }
   return events;
 }

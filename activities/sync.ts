@@ -8,13 +8,14 @@ import { STRICT_POLICY } from '../connectors/outbound';
 import { MIN_PACE_PER_SECOND } from '../connectors/config';
 import { clampPace, rateLimitKey, type PaceWaiting } from '../connectors/rate-limit';
 import { retryTransient } from '../connectors/transient-retry';
-import type { BulkExportStatus, ConnectionContext, Connector, CostPacer } from '../connectors/types';
+import type { BulkExportStatus, ConnectionContext, Connector, CostPacer, FetchPageResult, RawRecord } from '../connectors/types';
 import { createEvent } from '../events/envelope';
 import { redactedFailure, secretsToRedact } from '../security/redact';
 import { metrics } from '../observability/metrics';
 import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoints';
 import { getConnectionOfIntegration } from '../store/connections';
 import { listPendingDeadLetters, markDeadLettersReplayed } from '../store/dead-letters';
+import { forgetDeletionNotices, pendingDeletionNotices } from '../store/deletion-notices';
 import { deferNextSync, findIntegration, recordSyncResult } from '../store/integrations';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
@@ -24,6 +25,9 @@ import { processPage } from './sync-page';
 import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pipeline';
 
 export type { SyncTaskRef } from './sync-pipeline';
+
+/** Shopify's and WooCommerce's most ids one query takes. */
+const DELETION_NOTICES_PER_FETCH = 250;
 
 export interface SyncPlan {
   provider: string;
@@ -217,16 +221,23 @@ export function createSyncActivities(deps: ActivityDeps) {
       async function runChunk(): Promise<SyncChunkResult> {
         const resumed = ctx.info.heartbeatDetails as ChunkProgress | undefined;
         const progress: ChunkProgress = resumed ?? { cursor: input.cursor, counters: emptyCounters(), highWaterMark: null };
-        const fetchOnce = (cursor: string | null) => {
-          const request = { entityType: input.entityType, cursor, since: input.since, signal: ctx.cancellationSignal, filters, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
+        // `byIds`: those records whatever their modification time, instead of the sync's window and filters.
+        const fetchOnce = (cursor: string | null, byIds?: string[]) => {
+          const window = byIds ? { since: null, filters: { [connector.idFilter!]: byIds } } : { since: input.since, filters };
+          const request = { entityType: input.entityType, cursor, ...window, signal: ctx.cancellationSignal, ...(input.pageSize ? { pageSize: input.pageSize } : {}) };
           const account = accountPace(input, connector, config, credentials.secrets);
           const waiting = { signal: ctx.cancellationSignal, onWait: () => ctx.heartbeat(progress) };
           const pace = costPacer(account, connector, waiting);
           const connection = { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY, ...(pace ? { pace } : {}) };
           return paced(account, connector, () => connector.fetchPage(connection, request), waiting);
         };
-        const fetch = (cursor: string | null) =>
-          refreshedOn401(input, credentials, () => retryTransient(() => fetchOnce(cursor), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }));
+        const fetch = (cursor: string | null, byIds?: string[]) =>
+          refreshedOn401(input, credentials, () => retryTransient(() => fetchOnce(cursor, byIds), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat(progress) }));
+        // The entity type's first chunk answers the delete notices webhooks left (the fetch by id says what is gone).
+        if (input.cursor === null || input.fresh) {
+          progress.counters = addCounters(progress.counters, await confirmDeletionNotices(fetch));
+          ctx.heartbeat(progress);
+        }
         let fetchPages = fetch;
         if (!progress.rawMode) {
           if (progress.cursor === null || input.fresh) {
@@ -252,7 +263,7 @@ export function createSyncActivities(deps: ActivityDeps) {
             const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
             for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
             progress.counters = addCounters(progress.counters, counters);
-            for (const outcome of ['created', 'updated', 'unchanged', 'rejected'] as const) {
+            for (const outcome of ['created', 'updated', 'unchanged', 'rejected', 'deleted'] as const) {
               if (counters[outcome]) metrics.records.inc({ provider: connector.provider, entity_type: input.entityType, outcome }, counters[outcome]);
             }
             progress.cursor = page.nextCursor;
@@ -270,6 +281,26 @@ export function createSyncActivities(deps: ActivityDeps) {
           ...progress.counters,
         });
         return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
+      }
+
+      /** Asks the provider for the records webhooks said were deleted: those it no longer answers become tombstones. */
+      async function confirmDeletionNotices(fetchByIds: (cursor: string | null, ids: string[]) => Promise<FetchPageResult>): Promise<SyncCounters> {
+        let counters = emptyCounters();
+        if (!connector.idFilter) return counters;
+        for (;;) {
+          const notices = await pendingDeletionNotices(db, input.integrationId, input.entityType, DELETION_NOTICES_PER_FETCH);
+          if (notices.length === 0) return counters;
+          const answered: RawRecord[] = [];
+          for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
+            const page: FetchPageResult = await fetchByIds(cursor, notices.map((n) => n.externalId));
+            answered.push(...page.records);
+            cursor = page.nextCursor;
+          }
+          const present = new Set(answered.filter((r) => !r.deleted).map((r) => r.externalId));
+          const gone = notices.filter((n) => !present.has(n.externalId)).map((n): RawRecord => ({ externalId: n.externalId, data: { id: n.externalId }, deleted: true }));
+          counters = addCounters(counters, await processPage(pipeline.page(`deletion-notices:${notices[0]!.externalId}`), [...answered.filter((r) => !r.deleted), ...gone]));
+          await forgetDeletionNotices(db, input.integrationId, input.entityType, notices);
+        }
       }
     },
 

@@ -10,6 +10,8 @@ export interface RawRecord {
   /** The provider's last-modified time, for the incremental high-water mark. */
   updatedAt?: string;
   data: Record<string, unknown>;
+  /** The provider says the record is gone (deleted, trashed, archived): stored as a tombstone, announced once. */
+  deleted?: true;
 }
 
 export interface FetchPageRequest {
@@ -75,6 +77,11 @@ export interface Connector {
   bulkExport?: BulkExport;
   /** Set when the provider can call us: `POST /webhooks/<provider>/<integrationId>`. */
   webhook?: WebhookReceiver;
+  /**
+   * The filter that fetches given records by id (one of `filters`): a webhook's delete notice is confirmed through
+   * it, since a record the provider no longer answers is gone.
+   */
+  idFilter?: string;
 }
 
 /** A provider-side export of everything changed since a time (Shopify Bulk Operations), waited for by the workflow. */
@@ -108,4 +115,6 @@ export interface WebhookReceiver {
   deliveryIdSource: string;
   /** Why the delivery is too old to act on (past the provider's own retry window), if it is. */
   staleness?(delivery: WebhookDelivery, now: Date): string | undefined;
+  /** The record a delete notice names (Shopify orders/delete, WooCommerce order.deleted); undefined for other topics. Throws WebhookBodyError when the body does not name one. */
+  deletion?(delivery: WebhookDelivery): { entityType: string; externalId: string } | undefined;
 }

@@ -14,6 +14,29 @@ export function headerOf(delivery: WebhookDelivery, name: string): string | unde
   return typeof value === 'string' ? value : undefined;
 }
 
+export class WebhookBodyError extends Error {
+  override name = 'WebhookBodyError';
+}
+
+/**
+ * A delete notice's record, when the delivery's topic header says it is one: the body's numeric `id` (Shopify's
+ * orders/delete and WooCommerce's order.deleted bodies are `{"id": 123}`).
+ */
+export function deletionByTopic(topicHeader: string, topic: string, entityType: string) {
+  return (delivery: WebhookDelivery): { entityType: string; externalId: string } | undefined => {
+    if (headerOf(delivery, topicHeader)?.trim() !== topic) return undefined;
+    let id: unknown;
+    try {
+      id = (JSON.parse(delivery.rawBody.toString('utf8')) as { id?: unknown } | null)?.id;
+    } catch {
+      throw new WebhookBodyError(`The ${topic} body must be JSON`);
+    }
+    const externalId = typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? String(id) : typeof id === 'string' && /^\d{1,20}$/.test(id) ? id : undefined;
+    if (!externalId) throw new WebhookBodyError(`The ${topic} body must name the record by a numeric id`);
+    return { entityType, externalId };
+  };
+}
+
 /** The common scheme (Shopify, WooCommerce): base64 HMAC-SHA256 of the raw body in one header, a delivery id in another. */
 export function bodyHmacWebhook(signatureHeader: string, deliveryIdHeader: string): WebhookReceiver {
   return {

@@ -42,6 +42,8 @@ export const syncCountersSchema = z.object({
   unchanged: z.number().int(),
   rejected: z.number().int(),
   failed: z.number().int(),
+  /** Stored records the provider said are gone, now tombstones. */
+  deleted: z.number().int(),
 });
 export type SyncCounters = z.infer<typeof syncCountersSchema>;
 
@@ -49,9 +51,10 @@ const COUNTER_KEYS = syncCountersSchema.keyof().options;
 const countersOf = (value: (key: keyof SyncCounters) => number) => Object.fromEntries(COUNTER_KEYS.map((k) => [k, value(k)])) as SyncCounters;
 
 export const emptyCounters = (): SyncCounters => countersOf(() => 0);
-export const addCounters = (a: SyncCounters, b: SyncCounters): SyncCounters => countersOf((k) => a[k] + b[k]);
+// A counter added later is absent from the results and state of syncs that started before it: counted as 0.
+export const addCounters = (a: SyncCounters, b: SyncCounters): SyncCounters => countersOf((k) => (a[k] ?? 0) + (b[k] ?? 0));
 /** Only the counters of an object that has more (a SyncState). */
-export const pickCounters = (s: SyncCounters): SyncCounters => countersOf((k) => s[k]);
+export const pickCounters = (s: SyncCounters): SyncCounters => countersOf((k) => s[k] ?? 0);
 
 export const syncStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type SyncStatus = z.infer<typeof syncStatusSchema>;

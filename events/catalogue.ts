@@ -143,13 +143,38 @@ export const consumedEvents = {
   'integration.token.refresh-requested': tokenRefreshRequested,
 } as const;
 
+/**
+ * Documented extensions (issue #19): deletes, which neither source document names. Same envelope, same idempotency
+ * key rule as the data events (`<integrationId>-<externalId>-<syncTaskId>`); published once per tombstone.
+ */
+export const dataDeleted = z
+  .object({
+    integrationId: z.string(),
+    tenantId: z.string(),
+    entityType: z.string(),
+    shardId: z.string(),
+    externalId: z.string(),
+    syncTaskId: z.string(),
+    idempotencyKey: z.string(),
+    correlationId: z.string(),
+    deletedAt: iso,
+  })
+  .strict();
+/** Spec 004's order reference, as the order was last stored. */
+export const syncOrderDeleted = z.object({ ...orderRef, deletedAt: iso, syncedAt: iso }).strict();
+
+export const extensionEvents = {
+  'integration.data.deleted': dataDeleted,
+  'integration.sync.order.deleted': syncOrderDeleted,
+} as const;
+
 /** This service's own operational events, in no source document: what an operator must hear of. */
 export const operationalEvents = {
   /** The stream reached its hard cap (EVENT_STREAM_MAXLEN) and entries a consumer group had not acknowledged went. */
   'integration.events.trimmed': z.object({ stream: z.string(), unreadDropped: z.number().int().positive(), maxLength: z.number().int().positive(), trimmedAt: iso }).strict(),
 } as const;
 
-export const eventCatalogue = { ...publishedEvents, ...consumedEvents, ...operationalEvents } as const;
+export const eventCatalogue = { ...publishedEvents, ...extensionEvents, ...consumedEvents, ...operationalEvents } as const;
 
 export type PublishedEventType = keyof typeof publishedEvents;
 export type ConsumedEventType = keyof typeof consumedEvents;

@@ -2,6 +2,8 @@ import { jsonForPostgres, type Db } from './db';
 
 export type ShardOutcome = 'created' | 'updated' | 'unchanged';
 
+type ShardKey = { tenantId: string; integrationId: string; entityType: string; syncTaskId: string };
+
 export interface ShardInput {
   externalId: string;
   data: Record<string, unknown>;
@@ -17,11 +19,12 @@ export interface ShardResult {
 /**
  * Upserts a batch in one statement. A row whose hash is unchanged is not rewritten. A row this same sync task
  * already changed (a retried chunk) reports that earlier outcome again, so its events are re-published with the
- * same ids instead of being lost between the store and the publish of a crashed attempt.
+ * same ids instead of being lost between the store and the publish of a crashed attempt. A tombstone that comes
+ * back is created again.
  */
 export async function upsertShards(
   db: Db,
-  key: { tenantId: string; integrationId: string; entityType: string; syncTaskId: string },
+  key: ShardKey,
   shards: readonly ShardInput[],
 ): Promise<ShardResult[]> {
   if (shards.length === 0) return [];
@@ -33,13 +36,13 @@ export async function upsertShards(
        SELECT $1, $2, $3, external_id, data, content_hash, $4, 'created' FROM input
        ON CONFLICT (tenant_id, integration_id, entity_type, external_id) DO UPDATE
           SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, sync_task_id = EXCLUDED.sync_task_id,
-              last_change = 'updated', updated_at = now()
-        WHERE shards.content_hash <> EXCLUDED.content_hash
-       RETURNING id, external_id, (xmax = 0) AS inserted
+              last_change = CASE WHEN shards.deleted_at IS NULL THEN 'updated' ELSE 'created' END, deleted_at = NULL, updated_at = now()
+        WHERE shards.content_hash <> EXCLUDED.content_hash OR shards.deleted_at IS NOT NULL
+       RETURNING id, external_id, (xmax = 0) AS inserted, last_change
      )
      SELECT i.external_id, COALESCE(u.id, s.id) AS id,
-            CASE WHEN u.id IS NOT NULL THEN CASE WHEN u.inserted THEN 'created' ELSE 'updated' END
-                 WHEN s.sync_task_id = $4 THEN s.last_change
+            CASE WHEN u.id IS NOT NULL THEN CASE WHEN u.inserted THEN 'created' ELSE u.last_change END
+                 WHEN s.sync_task_id = $4 AND s.last_change <> 'deleted' THEN s.last_change
                  ELSE 'unchanged' END AS outcome
        FROM input i
        LEFT JOIN upserted u ON u.external_id = i.external_id
@@ -55,4 +58,36 @@ export async function upsertShards(
     ],
   );
   return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, outcome: r.outcome }));
+}
+
+export interface TombstoneResult {
+  externalId: string;
+  shardId: string;
+  /** The record's last stored data, to name it in the delete events. */
+  data: Record<string, unknown>;
+  deletedAt: string;
+}
+
+/**
+ * Marks the stored records among these as deleted (their data kept). Those this sync task already marked (a retried
+ * page) are answered again, so their events go out with the same ids; a record never stored, or deleted by an
+ * earlier task, is not answered: there is nothing to announce.
+ */
+export async function tombstoneShards(db: Db, key: ShardKey, externalIds: readonly string[]): Promise<TombstoneResult[]> {
+  if (externalIds.length === 0) return [];
+  // The outer SELECT reads the snapshot from before the UPDATE: rows this statement marks come from `marked` only.
+  const { rows } = await db.query<{ external_id: string; id: string; data: Record<string, unknown>; deleted_at: Date }>(
+    `WITH marked AS (
+       UPDATE shards SET deleted_at = now(), sync_task_id = $4, last_change = 'deleted', updated_at = now()
+        WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[]) AND deleted_at IS NULL
+       RETURNING id, external_id, data, deleted_at
+     )
+     SELECT id, external_id, data, deleted_at FROM marked
+     UNION ALL
+     SELECT id, external_id, data, deleted_at FROM shards
+      WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[])
+        AND deleted_at IS NOT NULL AND sync_task_id = $4 AND last_change = 'deleted'`,
+    [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, [...externalIds]],
+  );
+  return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, data: r.data, deletedAt: r.deleted_at.toISOString() }));
 }

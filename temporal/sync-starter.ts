@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultOf } from '../config/env';
-import { syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
+import { pickCounters, syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
 import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../workflows';
 
 export interface SyncStartResult {
@@ -63,7 +63,11 @@ export async function startOrSignalSync(
 export const SYNC_QUERY_DEADLINE_MS = defaultOf('API_SYNC_QUERY_TIMEOUT');
 
 function querySyncState(client: Client, workflowId: string, timeoutMs: number): Promise<SyncState | null> {
-  return client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getSyncStateQuery)).catch(() => null);
+  return client
+    .withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getSyncStateQuery))
+    // A worker of an older release answers without the counters added since: they read as 0.
+    .then((state) => ({ ...state, ...pickCounters(state) }))
+    .catch(() => null);
 }
 
 /**

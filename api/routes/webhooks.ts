@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { metrics } from '../../observability/metrics';
 import type { Keyring } from '../../security/keyring';
+import { WebhookBodyError } from '../../connectors/webhook-signature';
 import { findWebhookTarget } from '../../store/connections';
+import { recordDeletionNotice } from '../../store/deletion-notices';
 import type { Db } from '../../store/db';
 import { forgetDelivery, recordDelivery } from '../../store/webhook-deliveries';
 import { startOrSignalSync } from '../../temporal/sync-starter';
@@ -55,7 +57,16 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
       if (!deliveryId) return reply.code(400).send(apiError('invalid_request', `A ${provider} delivery must carry ${receiver.deliveryIdSource}`));
       const stale = receiver.staleness?.(delivery, new Date());
       if (stale) return reply.code(400).send(apiError('invalid_request', `Delivery refused: ${stale}`));
+      let deletion: ReturnType<NonNullable<typeof receiver.deletion>>;
+      try {
+        deletion = receiver.deletion?.(delivery);
+      } catch (err) {
+        if (err instanceof WebhookBodyError) return reply.code(400).send(apiError('invalid_request', err.message));
+        throw err;
+      }
       if (!(await recordDelivery(db, provider, deliveryId, integrationId))) return reply.code(200).send({ status: 'duplicate' as const });
+      // Kept before anything starts: the next sync of the entity type asks the provider about it, paused or not.
+      if (deletion) await recordDeletionNotice(db, integrationId, deletion.entityType, deletion.externalId);
       if (target.integrationStatus === 'paused') return reply.code(200).send({ status: 'paused' as const });
       try {
         const result = await startOrSignalSync(temporal, taskQueue, {
@@ -64,6 +75,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; keyring: Keyring; te
           trigger: 'webhook',
           mode: 'incremental',
           correlationId: deliveryId.length <= 100 ? deliveryId : randomUUID(),
+          ...(deletion ? { entityTypes: [deletion.entityType] } : {}),
         }, { queryTimeoutMs: syncQueryTimeoutMs });
         return reply.code(202).send({ status: result.status, workflowId: result.workflowId });
       } catch (err) {

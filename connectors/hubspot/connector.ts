@@ -1,5 +1,6 @@
 // HubSpot CRM v3: deals → Opportunity, companies → Account. List paging through paging.next.after; incremental
-// through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query.
+// through the search endpoint on hs_lastmodifieddate, which stops at 10,000 results per query. Then the archived
+// (deleted) ones: the list with archived=true, which search never answers.
 import { hubspotWebhook } from './webhook';
 import { providerBaseUrl } from '../base-url';
 import { z } from 'zod';
@@ -16,9 +17,11 @@ const OBJECTS: Record<string, { path: string; properties: string[] }> = {
 const LIST_LIMIT = 100;
 const SEARCH_LIMIT = 200;
 const SEARCH_WINDOW = 10_000;
+/** The cursor of the archived listing, which follows the live one: `archived:<after>`. */
+const ARCHIVED = 'archived:';
 
 interface HubSpotPage {
-  results: Array<{ id: string; properties: Record<string, unknown>; updatedAt?: string }>;
+  results: Array<{ id: string; properties: Record<string, unknown>; updatedAt?: string; archived?: boolean; archivedAt?: string }>;
   paging?: { next?: { after: string } };
 }
 
@@ -45,13 +48,29 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' };
   const common = { headers, classify, policy: connection.policy, ...(request.signal ? { signal: request.signal } : {}) };
 
-  if (!request.since) {
+  const list = async (after: string | null, archived: boolean) => {
     const url = new URL(`${base}/crm/v3/objects/${object.path}`);
     url.searchParams.set('limit', String(Math.min(request.pageSize ?? LIST_LIMIT, LIST_LIMIT)));
     url.searchParams.set('properties', object.properties.join(','));
-    if (request.cursor) url.searchParams.set('after', request.cursor);
-    const { body } = await requestJson<HubSpotPage>('hubspot', url.toString(), common);
-    return { records: toRecords(body), nextCursor: body.paging?.next?.after ?? null };
+    if (archived) url.searchParams.set('archived', 'true');
+    if (after) url.searchParams.set('after', after);
+    return (await requestJson<HubSpotPage>('hubspot', url.toString(), common)).body;
+  };
+
+  if (request.cursor?.startsWith(ARCHIVED)) {
+    const body = await list(request.cursor.slice(ARCHIVED.length) || null, true);
+    // Archived before the window began: announced by an earlier sync already.
+    const since = request.since ? Date.parse(request.since) : -Infinity;
+    const records = body.results
+      .filter((r) => !r.archivedAt || Date.parse(r.archivedAt) >= since)
+      .map((r) => ({ externalId: String(r.id), data: r as unknown as Record<string, unknown>, deleted: true as const }));
+    const next = body.paging?.next?.after;
+    return { records, nextCursor: next ? `${ARCHIVED}${next}` : null };
+  }
+
+  if (!request.since) {
+    const body = await list(request.cursor, false);
+    return { records: toRecords(body), nextCursor: body.paging?.next?.after ?? ARCHIVED };
   }
 
   const cursor: SearchCursor = request.cursor ? (JSON.parse(request.cursor) as SearchCursor) : { after: '0', since: request.since };
@@ -74,7 +93,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
   else if (next && records.length) {
     // The window is used up: search again from the last modification time seen (records at that instant come again, unchanged).
     nextCursor = JSON.stringify({ after: '0', since: records[records.length - 1]!.updatedAt ?? cursor.since });
-  }
+  } else nextCursor = ARCHIVED;
   return { records, nextCursor };
 }
 

@@ -1,5 +1,6 @@
-// Salesforce REST: SOQL through /services/data/vXX.X/query, nextRecordsUrl paging (relative to instance_url),
-// incremental on SystemModstamp.
+// Salesforce REST: SOQL through /services/data/vXX.X/queryAll, nextRecordsUrl paging (relative to instance_url),
+// incremental on SystemModstamp. queryAll also answers deleted records (IsDeleted, while in the recycle bin: 15 days),
+// so a delete reaches the store through the same query.
 import { providerBaseUrl } from '../base-url';
 import { z } from 'zod';
 import { configObject, paceFields, urlField } from '../config';
@@ -16,7 +17,7 @@ const FIELDS: Record<string, string[]> = {
 interface QueryPage {
   done: boolean;
   nextRecordsUrl?: string;
-  records: Array<Record<string, unknown> & { Id: string; SystemModstamp?: string }>;
+  records: Array<Record<string, unknown> & { Id: string; SystemModstamp?: string; IsDeleted?: boolean }>;
 }
 
 const classify = (status: number, body: string) => {
@@ -46,8 +47,8 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     url = `${instance}${request.cursor}`;
   } else {
     const where = request.since ? ` WHERE SystemModstamp > ${soqlDateTime(request.since)}` : '';
-    const soql = `SELECT ${fields.join(', ')} FROM ${request.entityType}${where} ORDER BY SystemModstamp ASC`;
-    url = `${instance}/services/data/${version}/query?q=${encodeURIComponent(soql)}`;
+    const soql = `SELECT ${fields.join(', ')}, IsDeleted FROM ${request.entityType}${where} ORDER BY SystemModstamp ASC`;
+    url = `${instance}/services/data/${version}/queryAll?q=${encodeURIComponent(soql)}`;
   }
   const { body } = await requestJson<QueryPage>('salesforce', url, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(request.pageSize ? { 'Sforce-Query-Options': `batchSize=${Math.max(200, Math.min(request.pageSize, 2000))}` } : {}) },
@@ -60,6 +61,7 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
       externalId: r.Id,
       ...(typeof r.SystemModstamp === 'string' ? { updatedAt: new Date(r.SystemModstamp).toISOString() } : {}),
       data: r,
+      ...(r.IsDeleted === true ? { deleted: true as const } : {}),
     })),
     nextCursor: body.done ? null : (body.nextRecordsUrl ?? null),
   };

@@ -111,4 +111,5 @@ export const shopifyConnector: Connector = {
     financial_status: z.enum(['authorized', 'pending', 'paid', 'partially_paid', 'refunded', 'voided', 'partially_refunded', 'any', 'unpaid']),
   },
   webhook: shopifyWebhook,
+  idFilter: 'ids',
 };

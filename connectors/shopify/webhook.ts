@@ -1,5 +1,5 @@
 import type { WebhookReceiver } from '../types';
-import { bodyHmacWebhook, headerOf } from '../webhook-signature';
+import { bodyHmacWebhook, deletionByTopic, headerOf } from '../webhook-signature';
 
 /** Shopify retries a failed delivery for 48 hours: anything triggered before that is not one of its retries. */
 const RETRY_WINDOW_MS = 48 * 3_600_000;
@@ -12,4 +12,5 @@ export const shopifyWebhook: WebhookReceiver = {
     if (Number.isNaN(triggeredAt)) return undefined;
     return now.getTime() - triggeredAt > RETRY_WINDOW_MS ? 'triggered more than 48 hours ago, past Shopify\'s retry window' : undefined;
   },
+  deletion: deletionByTopic('x-shopify-topic', 'orders/delete', 'Order'),
 };

@@ -1,4 +1,6 @@
 // WooCommerce REST API v3 orders: page/per_page paging (≤ 100) with X-WP-TotalPages, consumer key/secret over Basic auth.
+// After the orders, the trashed ones (status=trash, which no other listing answers) as deletes; an order deleted for
+// good is only heard of through the order.deleted webhook.
 import { woocommerceWebhook } from './webhook';
 import { z } from 'zod';
 import { configObject, paceFields, urlField } from '../config';
@@ -10,12 +12,17 @@ import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } 
 import { woocommerceMappings } from './mappings';
 
 const MAX_PER_PAGE = 100;
+/** The cursor of the trash listing: `trash:<page>`. */
+const TRASH = 'trash:';
 
 async function fetchPage(connection: ConnectionContext, request: FetchPageRequest): Promise<FetchPageResult> {
   if (request.entityType !== 'Order') throw invalidConfig(`woocommerce does not sync ${request.entityType}`);
   const { consumerKey, consumerSecret } = connection.credentials;
   if (!consumerKey || !consumerSecret) throw invalidConfig('woocommerce connection needs consumerKey and consumerSecret');
-  const page = request.cursor ? Number(request.cursor) : 1;
+  const filters = (request.filters ?? {}) as { status?: string[]; include?: string[] };
+  // A listing narrowed by status is what was asked for; otherwise the trash follows the orders.
+  const trash = request.cursor?.startsWith(TRASH) ?? false;
+  const page = request.cursor ? Number(trash ? request.cursor.slice(TRASH.length) : request.cursor) : 1;
   const url = new URL(`${providerBaseUrl('woocommerce', connection.config.baseUrl, connection.policy)}/wp-json/wc/v3/orders`);
   url.searchParams.set('page', String(page));
   url.searchParams.set('per_page', String(Math.min(request.pageSize ?? MAX_PER_PAGE, MAX_PER_PAGE)));
@@ -25,8 +32,8 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
     url.searchParams.set('modified_after', request.since);
     url.searchParams.set('dates_are_gmt', 'true');
   }
-  const filters = (request.filters ?? {}) as { status?: string[]; include?: string[] };
-  if (filters.status) url.searchParams.set('status', filters.status.join(','));
+  if (trash) url.searchParams.set('status', 'trash');
+  else if (filters.status) url.searchParams.set('status', filters.status.join(','));
   if (filters.include) url.searchParams.set('include', filters.include.join(','));
   const { body, headers } = await requestJson<Array<Record<string, unknown>>>('woocommerce', url.toString(), {
     headers: { Authorization: `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`, Accept: 'application/json' },
@@ -39,8 +46,9 @@ async function fetchPage(connection: ConnectionContext, request: FetchPageReques
       externalId: String(order.id),
       ...(typeof order.date_modified_gmt === 'string' ? { updatedAt: `${order.date_modified_gmt}Z` } : {}),
       data: order,
+      ...(trash ? { deleted: true as const } : {}),
     })),
-    nextCursor: page < totalPages ? String(page + 1) : null,
+    nextCursor: page < totalPages ? `${trash ? TRASH : ''}${page + 1}` : !trash && !filters.status ? `${TRASH}1` : null,
   };
 }
 
@@ -63,4 +71,5 @@ export const woocommerceConnector: Connector = {
       .pipe(z.array(z.enum(['any', 'pending', 'processing', 'on-hold', 'completed', 'cancelled', 'refunded', 'failed', 'trash'])).min(1)),
   },
   webhook: woocommerceWebhook,
+  idFilter: 'include',
 };

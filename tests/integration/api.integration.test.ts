@@ -10,6 +10,8 @@ import { createIntegrationEnv, type IntegrationEnv } from '../support/integratio
 import { recordHistory } from '../support/record-history';
 import { waitFor } from '../support/wait';
 import { shardCount } from '../support/seed';
+import { readStream } from '../support/events';
+import type { EventEnvelope } from '../../events/envelope';
 
 const SHOP_TOKEN = 'shpat_api_test_token_77';
 const WEBHOOK_SECRET = 'webhook-secret-for-api-test-4411';
@@ -334,6 +336,44 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
       for await (const run of env.client.workflow.list({ query: `WorkflowId = "${syncWorkflowId(id)}"` })) runs.push(run);
       expect(runs).toHaveLength(1);
     });
+  });
+
+  it('takes a signed orders/delete as a notice the next sync confirms with Shopify, and refuses one whose body names no order', async () => {
+    const own = await new FakeShopify({ accessToken: SHOP_TOKEN }).start();
+    try {
+      own.addOrders(5);
+      const created = await call('POST', '/integrations', { key: keyA, body: { provider: 'shopify', name: 'deletes', config: { baseUrl: own.baseUrl } } });
+      const id = created.body.id as string;
+      await call('PUT', `/integrations/${id}/connection`, { key: keyA, body: { kind: 'api_key', accessToken: SHOP_TOKEN, webhookSecret: WEBHOOK_SECRET } });
+      expect((await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } })).status).toBe(202);
+      await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+      const [gone, kept] = [...own.orders.keys()].map(String);
+      own.orders.delete(Number(gone));
+      const post = (body: string) =>
+        call('POST', `/webhooks/shopify/${id}`, {
+          key: null,
+          raw: body,
+          headers: { 'x-shopify-topic': 'orders/delete', 'x-shopify-webhook-id': randomUUID(), 'x-shopify-hmac-sha256': createHmac('sha256', WEBHOOK_SECRET).update(body).digest('base64') },
+        });
+      const refused = await post(JSON.stringify({ order: 'all of them' }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toBe('The orders/delete body must name the record by a numeric id');
+      // Signed, but Shopify still has the order: a notice is a question to Shopify, not an order to delete.
+      expect((await post(JSON.stringify({ id: Number(kept) }))).status).toBe(202);
+      await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+      expect((await post(JSON.stringify({ id: Number(gone) }))).status).toBe(202);
+      const state = await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+      expect(state).toMatchObject({ status: 'completed', trigger: 'webhook', deleted: 1 });
+      const tombstones = await env.db.query(`SELECT external_id FROM shards WHERE integration_id = $1 AND deleted_at IS NOT NULL`, [id]);
+      expect(tombstones.rows.map((r) => r.external_id)).toEqual([gone]);
+      const events = (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.integrationId === id);
+      const deleted = events.filter((e) => e.type === 'integration.sync.order.deleted') as Array<EventEnvelope<'integration.sync.order.deleted'>>;
+      expect(deleted.map((e) => e.data)).toEqual([expect.objectContaining({ externalId: gone, platform: 'shopify', orderNumber: expect.any(String) })]);
+      expect(events.filter((e) => e.type === 'integration.data.deleted')).toHaveLength(1);
+      expect((await env.db.query(`SELECT count(*)::int AS n FROM deletion_notices WHERE integration_id = $1`, [id])).rows[0].n).toBe(0);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('accepts a signed WooCommerce webhook and refuses a tampered one', async () => {

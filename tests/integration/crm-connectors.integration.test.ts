@@ -7,6 +7,7 @@ import { ofType, readStream } from '../support/events';
 import { FakeHubSpot, FakeSalesforce, FakeWooCommerce } from '../support/fake-crm';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { createIntegration, shardCount } from '../support/seed';
+import { recordDeletionNotice } from '../../store/deletion-notices';
 
 const TENANT = 'tenant-crm';
 
@@ -51,7 +52,8 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
 
     it('syncs every order once through 3 pages, then only the changed ones', async () => {
       const full = await sync(id);
-      expect(full.state).toMatchObject({ status: 'completed', pagesFetched: 3, recordsFetched: 250, created: 250 });
+      // Three pages of orders, then the trash's one (empty).
+      expect(full.state).toMatchObject({ status: 'completed', pagesFetched: 4, recordsFetched: 250, created: 250 });
       expect(await shardCount(env.db, id, 'Order')).toBe(250);
       // 250 records is more than the batch threshold (100), though no page is: batches, whatever the page size.
       const batches = ofType(full.events, 'integration.data.raw.batch') as Array<EventEnvelope<'integration.data.raw.batch'>>;
@@ -102,6 +104,44 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       const [event] = ofType(failed.events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
       expect(event!.data.error).toContain('woocommerce_rest_cannot_view');
     });
+
+    it('announces trashed orders and a webhook-noticed delete once each, and a restored order as created again', async () => {
+      const [a, b, c, d] = [...woo.records.values()].slice(10, 14).map((o) => String(o.id));
+      woo.trash(a!);
+      woo.trash(b!);
+      // Deleted for good: WooCommerce lists it nowhere; only its order.deleted webhook (a notice) says so.
+      woo.records.delete(c!);
+      await recordDeletionNotice(env.db, id, 'Order', c!);
+      // A notice for an order that is still there (a restored one, or a forged body) deletes nothing.
+      await recordDeletionNotice(env.db, id, 'Order', d!);
+      const first = await sync(id);
+      expect(first.state).toMatchObject({ status: 'completed', deleted: 3 });
+      const deleted = ofType(first.events, 'integration.data.deleted') as Array<EventEnvelope<'integration.data.deleted'>>;
+      expect(deleted.map((e) => e.data.externalId).sort()).toEqual([a, b, c].sort());
+      expect(deleted[0]!.data).toMatchObject({ integrationId: id, tenantId: TENANT, entityType: 'Order', syncTaskId: first.state!.syncTaskId });
+      expect(deleted[0]!.data.idempotencyKey).toBe(`${id}-${deleted[0]!.data.externalId}-${first.state!.syncTaskId}`);
+      const orders = ofType(first.events, 'integration.sync.order.deleted') as Array<EventEnvelope<'integration.sync.order.deleted'>>;
+      expect(orders).toHaveLength(3);
+      const stored = (await env.db.query(`SELECT id, data FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, a])).rows[0];
+      // Named as it was last stored.
+      expect(orders.find((e) => e.data.externalId === a)!.data).toMatchObject({ orderId: stored.id, orderNumber: a, platform: 'woocommerce', status: stored.data.status });
+      const tombstones = await env.db.query(`SELECT external_id FROM shards WHERE integration_id = $1 AND deleted_at IS NOT NULL ORDER BY external_id`, [id]);
+      expect(tombstones.rows.map((r) => r.external_id)).toEqual([a, b, c].sort());
+      expect((await env.db.query(`SELECT count(*)::int AS n FROM deletion_notices WHERE integration_id = $1`, [id])).rows[0].n).toBe(0);
+
+      // The trash is listed again (a full refresh): nothing is announced twice.
+      const again = await sync(id, { mode: 'full_refresh' });
+      expect(again.state).toMatchObject({ status: 'completed', deleted: 0 });
+      expect(ofType(again.events, 'integration.data.deleted')).toHaveLength(0);
+
+      const restored = woo.records.get(a!)!;
+      restored.status = 'processing';
+      restored.date_modified_gmt = new Date().toISOString().slice(0, 19);
+      const back = await sync(id);
+      expect(back.state).toMatchObject({ status: 'completed', created: 1, deleted: 0 });
+      expect((ofType(back.events, 'integration.sync.order.created') as Array<EventEnvelope<'integration.sync.order.created'>>).map((e) => e.data.externalId)).toEqual([a]);
+      expect((await env.db.query(`SELECT deleted_at FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, a])).rows[0].deleted_at).toBeNull();
+    });
   });
 
   describe('HubSpot deals and companies', () => {
@@ -119,7 +159,8 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
     it('syncs deals as Opportunity and companies as Account through list paging, then only changes through search', async () => {
       const full = await sync(id);
       // Half the recorded deals have no dealstage: a deal without a stage is still a deal.
-      expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 350, created: 350, rejected: 0, pagesFetched: 5 });
+      // Three and two pages, then each type's archived listing (empty).
+      expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 350, created: 350, rejected: 0, pagesFetched: 7 });
       expect(await shardCount(env.db, id, 'Opportunity')).toBe(230);
       expect(await shardCount(env.db, id, 'Account')).toBe(120);
       const { rows } = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND entity_type = 'Opportunity' ORDER BY external_id LIMIT 1`, [id]);
@@ -158,6 +199,22 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       hubspot.failNext(2, 502);
       expect((await sync(id, { mode: 'full_refresh' })).state).toMatchObject({ status: 'completed' });
     });
+
+    it('announces archived deals and companies once, from the archived listing search never answers', async () => {
+      const deals = [...hubspot.records.values()].filter((r) => r.kind === 'deals').slice(0, 2).map((r) => String(r.id));
+      const company = String([...hubspot.records.values()].find((r) => r.kind === 'companies')!.id);
+      for (const archived of [...deals, company]) hubspot.archive(archived);
+      const first = await sync(id);
+      expect(first.state).toMatchObject({ status: 'completed', deleted: 3 });
+      const deleted = ofType(first.events, 'integration.data.deleted') as Array<EventEnvelope<'integration.data.deleted'>>;
+      expect(deleted.map((e) => [e.data.entityType, e.data.externalId]).sort()).toEqual([...deals.map((d) => ['Opportunity', d]), ['Account', company]].sort());
+      // No order events for deals and companies.
+      expect(ofType(first.events, 'integration.sync.order.deleted')).toHaveLength(0);
+      expect(await shardCount(env.db, id, 'Opportunity')).toBe(230);
+
+      const again = await sync(id, { mode: 'full_refresh' });
+      expect(again.state).toMatchObject({ status: 'completed', deleted: 0, recordsFetched: 350 });
+    });
   });
 
   describe('Salesforce Opportunity and Account', () => {
@@ -190,6 +247,17 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       opp!.SystemModstamp = '2026-09-01T00:00:00.000+0000';
       const incremental = await sync(id);
       expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 1, updated: 1 });
+    });
+
+    it('reads deletes through queryAll (IsDeleted) and announces each once', async () => {
+      const [gone] = [...salesforce.records.values()].filter((r) => (r.attributes as { type: string }).type === 'Account').map((r) => String(r.Id));
+      salesforce.remove(gone!);
+      const first = await sync(id);
+      expect(first.state).toMatchObject({ status: 'completed', recordsFetched: 1, deleted: 1 });
+      expect((ofType(first.events, 'integration.data.deleted') as Array<EventEnvelope<'integration.data.deleted'>>).map((e) => [e.data.entityType, e.data.externalId])).toEqual([['Account', gone]]);
+      // A plain query no longer answers it; queryAll does, on every full refresh, and it is not announced again.
+      const again = await sync(id, { mode: 'full_refresh' });
+      expect(again.state).toMatchObject({ status: 'completed', recordsFetched: 500, deleted: 0 });
     });
 
     it('fails on INVALID_SESSION_ID without a refresh token, naming the cause', async () => {
@@ -245,7 +313,8 @@ describe('a provider account shared by two integrations on two worker processes'
     );
     expect(states.map((s) => s.recordsFetched)).toEqual([60, 60]);
     const times = [...woo.requestTimes].sort((a, b) => a - b);
-    expect(times).toHaveLength(20);
+    // Each sync's 10 pages of orders and its trash's one page.
+    expect(times).toHaveLength(22);
     // Any 5 consecutive requests span a second: no one-second window holds more than 4. Arrival times at the
     // server carry scheduling jitter on a loaded 2-core machine, hence 50 ms of slack (the limiter adds 100 ms).
     const spans = times.slice(4).map((t, i) => t - times[i]!);

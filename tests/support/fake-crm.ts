@@ -89,6 +89,13 @@ export class FakeWooCommerce extends FakeServer {
     return out;
   }
 
+  /** Moves an order to the trash, as WooCommerce's "Move to Trash" does (status trash, modified now). */
+  trash(id: string, at = new Date()): void {
+    const order = this.records.get(id)!;
+    order.status = 'trash';
+    order.date_modified_gmt = at.toISOString().slice(0, 19);
+  }
+
   rateLimitNext(n: number): void {
     this.refuseNext(n, 429, '{"code":"woocommerce_rest_too_many_requests","message":"Too many requests","data":{"status":429}}', '1');
   }
@@ -107,7 +114,11 @@ export class FakeWooCommerce extends FakeServer {
     if (perPage > 100) return [400, { code: 'rest_invalid_param', message: 'Invalid parameter(s): per_page', data: { status: 400 } }, {}];
     const page = Number(url.searchParams.get('page') ?? 1);
     const after = url.searchParams.get('modified_after');
-    const matching = this.sorted((o) => !after || Date.parse(`${String(o.date_modified_gmt)}Z`) > Date.parse(after)).sort(
+    // `any` (the default) is every status but trash, as in WooCommerce.
+    const statuses = (url.searchParams.get('status') ?? 'any').split(',');
+    const include = url.searchParams.get('include')?.split(',');
+    const listed = (o: Rec) => (statuses.includes('any') ? o.status !== 'trash' : statuses.includes(String(o.status))) && (!include || include.includes(String(o.id)));
+    const matching = this.sorted((o) => listed(o) && (!after || Date.parse(`${String(o.date_modified_gmt)}Z`) > Date.parse(after))).sort(
       (a, b) => String(a.date_modified_gmt).localeCompare(String(b.date_modified_gmt)) || Number(a.id) - Number(b.id),
     );
     const totalPages = Math.max(1, Math.ceil(matching.length / perPage));
@@ -134,6 +145,11 @@ export class FakeHubSpot extends FakeServer {
     return out;
   }
 
+  /** Archives (deletes) a record: it leaves the listings and search, and the archived listing answers it. */
+  archive(id: string, at = new Date()): void {
+    Object.assign(this.records.get(id)!, { archived: true, archivedAt: at.toISOString() });
+  }
+
   rateLimitNext(n: number): void {
     this.refuseNext(n, 429, read('hubspot/error.429.json'), '1');
   }
@@ -151,7 +167,8 @@ export class FakeHubSpot extends FakeServer {
     if (!match) return [404, { status: 'error', message: 'not found' }];
     const kind = match[1];
     const strip = (r: Rec) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'kind'));
-    let items = this.sorted((r) => r.kind === kind);
+    const archived = !match[2] && url.searchParams.get('archived') === 'true';
+    let items = this.sorted((r) => r.kind === kind && Boolean(r.archived) === archived);
     let after = 0;
     let limit: number;
     if (match[2]) {
@@ -184,11 +201,16 @@ export class FakeSalesforce extends FakeServer {
       const n = this.records.size;
       const stamp = new Date(start.getTime() + i * 1000).toISOString().replace('Z', '+0000');
       const id = `${type === 'Account' ? '001' : '006'}dM${String(n).padStart(13, '0')}`;
-      const record = { ...structuredClone(source[n % source.length]!), Id: id, SystemModstamp: stamp, attributes: { type, url: `/services/data/v59.0/sobjects/${type}/${id}` } };
+      const record = { ...structuredClone(source[n % source.length]!), Id: id, IsDeleted: false, SystemModstamp: stamp, attributes: { type, url: `/services/data/v59.0/sobjects/${type}/${id}` } };
       this.records.set(id, record);
       out.push(record);
     }
     return out;
+  }
+
+  /** Deletes a record into the recycle bin: IsDeleted, SystemModstamp now; only queryAll answers it then. */
+  remove(id: string, at = new Date()): void {
+    Object.assign(this.records.get(id)!, { IsDeleted: true, SystemModstamp: at.toISOString().replace('Z', '+0000') });
   }
 
   rateLimitNext(n: number): void {
@@ -208,24 +230,28 @@ export class FakeSalesforce extends FakeServer {
     let type: string;
     let since: number;
     let offset = 0;
+    // queryAll answers deleted records too, and its nextRecordsUrl (under /query/, as Salesforce's) goes on doing so.
+    let all = /^\/services\/data\/v[\d.]+\/queryAll$/.test(url.pathname);
     if (cursor) {
-      const [t, s] = Buffer.from(cursor[1]!, 'base64url').toString().split('|');
+      const [t, s, a] = Buffer.from(cursor[1]!, 'base64url').toString().split('|');
       type = t!;
       since = Number(s);
+      all = a === 'all';
       offset = Number(cursor[2]);
     } else {
+      if (!all && !/^\/services\/data\/v[\d.]+\/query$/.test(url.pathname)) return [404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]];
       const q = url.searchParams.get('q') ?? '';
       const m = /FROM (\w+)(?: WHERE SystemModstamp > (\S+))? ORDER BY SystemModstamp ASC/.exec(q);
       if (!m) return [400, [{ message: `unexpected SOQL: ${q}`, errorCode: 'MALFORMED_QUERY' }]];
       type = m[1]!;
       since = m[2] ? Date.parse(m[2]) : -Infinity;
     }
-    const matching = this.sorted((r) => (r.attributes as Rec).type === type && Date.parse(String(r.SystemModstamp)) > since).sort((a, b) =>
+    const matching = this.sorted((r) => (r.attributes as Rec).type === type && (all || !r.IsDeleted) && Date.parse(String(r.SystemModstamp)) > since).sort((a, b) =>
       String(a.SystemModstamp).localeCompare(String(b.SystemModstamp)),
     );
     const page = matching.slice(offset, offset + this.batchSize);
     const done = offset + this.batchSize >= matching.length;
-    const key = Buffer.from(`${type}|${since}`).toString('base64url');
+    const key = Buffer.from(`${type}|${since}|${all ? 'all' : 'live'}`).toString('base64url');
     return [200, { totalSize: matching.length, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v59.0/query/${key}-${offset + this.batchSize}` }), records: page }];
   }
 }
