@@ -16,7 +16,9 @@ import { advanceWatermark, getCheckpoint, saveCursor } from '../store/checkpoint
 import { getConnectionOfIntegration } from '../store/connections';
 import { listPendingDeadLetters, markDeadLettersReplayed } from '../store/dead-letters';
 import { forgetDeletionNotices, pendingDeletionNotices } from '../store/deletion-notices';
+import { anySeen, beginReconciliation, finishReconciliation, isReconciling, markSeen, reconciliationDue, unseenRecords } from '../store/reconciliations';
 import { deferNextSync, findIntegration, recordSyncResult } from '../store/integrations';
+import { anyLiveShard } from '../store/shards';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
 import { runPageLoop } from './page-loop';
@@ -26,6 +28,8 @@ import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pi
 
 export type { SyncTaskRef } from './sync-pipeline';
 
+/** Records marked deleted per statement (and their events per publish) at the end of a reconciliation. */
+const RECONCILE_BATCH = 1_000;
 /** Shopify's and WooCommerce's most ids one query takes. */
 const DELETION_NOTICES_PER_FETCH = 250;
 
@@ -165,7 +169,7 @@ export function createSyncActivities(deps: ActivityDeps) {
   return {
     /** Validates the integration, decides where each entity type starts, and announces the sync. */
     async beginSync(input: SyncTaskRef & { trigger: SyncInput['trigger']; mode: SyncMode; entityTypes?: string[]; filters?: Record<string, unknown> }): Promise<SyncPlan> {
-      const { connector } = await loadIntegration(deps, input);
+      const { connector, config } = await loadIntegration(deps, input);
       const entityTypes = input.entityTypes ?? [...connector.entityTypes];
       const unknown = entityTypes.filter((t) => !connector.entityTypes.includes(t));
       if (unknown.length) throw invalidConfig(`${connector.provider} does not sync ${unknown.join(', ')} (it syncs ${connector.entityTypes.join(', ')})`);
@@ -173,6 +177,16 @@ export function createSyncActivities(deps: ActivityDeps) {
       const since: Record<string, string | null> = {};
       for (const entityType of entityTypes) {
         since[entityType] = input.mode === 'incremental' ? (await getCheckpoint(db, input.integrationId, entityType)).watermark : null;
+        // Where no feed tells of deletes: a full refresh, and every reconcileEveryHours a pass, lists every record.
+        if (connector.reconcile && !input.filters) {
+          const everyMs = Number(config.reconcileEveryHours ?? connector.reconcile.everyHours) * 3_600_000;
+          const due = input.mode === 'full_refresh' || (await reconciliationDue(db, input.integrationId, entityType, everyMs, clock()));
+          // With nothing stored, nothing can be missing from the listing: no ids to keep.
+          if (due && (await anyLiveShard(db, { tenantId: input.tenantId, integrationId: input.integrationId, entityType }))) {
+            since[entityType] = null;
+            await beginReconciliation(db, input.integrationId, input.syncTaskId, entityType);
+          }
+        }
       }
       await bus.publish([
         createEvent(
@@ -247,6 +261,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           } else progress.rawMode = 'batch';
         }
         const rawMode = progress.rawMode;
+        const reconciling = connector.reconcile !== undefined && !filters && input.since === null && (await isReconciling(db, input.syncTaskId, input.entityType));
         const warned = new Set<string>();
         const { done } = await runPageLoop({
           cursor: progress.cursor,
@@ -260,7 +275,10 @@ export function createSyncActivities(deps: ActivityDeps) {
               if (!warned.has(warning)) ctx.log.warn(warning, { integrationId: input.integrationId, provider: connector.provider });
               warned.add(warning);
             }
-            const counters = await processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records);
+            const [counters] = await Promise.all([
+              processPage(pipeline.page(cursor ?? 'first', { rawMode, filters }), page.records),
+              reconciling ? markSeen(db, input.syncTaskId, input.entityType, page.records.filter((r) => !r.deleted).map((r) => r.externalId)) : undefined,
+            ]);
             for (const record of page.records) progress.highWaterMark = maxIso(progress.highWaterMark, record.updatedAt);
             progress.counters = addCounters(progress.counters, counters);
             for (const outcome of ['created', 'updated', 'unchanged', 'rejected', 'deleted'] as const) {
@@ -271,6 +289,7 @@ export function createSyncActivities(deps: ActivityDeps) {
             ctx.heartbeat(progress);
           },
         });
+        if (done && reconciling) progress.counters = addCounters(progress.counters, await deleteUnseen(() => ctx.heartbeat(progress)));
         // Through the activity logger: the line carries workflow and activity ids, and the trace id when tracing.
         ctx.log.info('sync chunk committed', {
           integrationId: input.integrationId,
@@ -281,6 +300,32 @@ export function createSyncActivities(deps: ActivityDeps) {
           ...progress.counters,
         });
         return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
+      }
+
+      /** The end of a reconciling pass: the stored records it did not see are deleted, unless the listing could not see all. */
+      async function deleteUnseen(heartbeat: () => void): Promise<SyncCounters> {
+        let counters = emptyCounters();
+        const connection = { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY };
+        const incomplete = (await connector.reconcile!.incomplete?.(connection, input.entityType, ctx.cancellationSignal)) ??
+          // A listing that found nothing at all is more likely broken than a store emptied.
+          ((await anySeen(db, input.syncTaskId, input.entityType)) ? undefined : 'the listing found no records at all');
+        if (incomplete) {
+          ctx.log.warn(`deletes not reconciled: ${incomplete}`, { integrationId: input.integrationId, entityType: input.entityType });
+          await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, false);
+          return counters;
+        }
+        const key = { tenantId: input.tenantId, integrationId: input.integrationId, entityType: input.entityType, syncTaskId: input.syncTaskId };
+        for (let after = ''; ; ) {
+          const unseen = await unseenRecords(db, key, after, RECONCILE_BATCH);
+          if (unseen.length === 0) break;
+          const result = await processPage(pipeline.page(`reconcile:${unseen[0]!}`), unseen.map((externalId): RawRecord => ({ externalId, data: {}, deleted: true })));
+          // Nothing was fetched: the store was read.
+          counters = addCounters(counters, { ...result, pagesFetched: 0, recordsFetched: 0 });
+          after = unseen[unseen.length - 1]!;
+          heartbeat();
+        }
+        await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, true);
+        return counters;
       }
 
       /** Asks the provider for the records webhooks said were deleted: those it no longer answers become tombstones. */

@@ -17,4 +17,7 @@ export function paceFields(max: Required<Pace> | Pace) {
 }
 
 /** The fields every integration's config shares, with nothing else allowed. */
+/** How often a connector with `reconcile` lists every record to find deletes no feed told of: 1 h to 90 days. */
+export const reconcileEveryHoursField = z.number().int().min(1).max(24 * 90).optional();
+
 export const configObject = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();

@@ -82,6 +82,13 @@ export interface Connector {
    * it, since a record the provider no longer answers is gone.
    */
   idFilter?: string;
+  /**
+   * The provider has no feed of deletes for its records: every `everyHours` (config.reconcileEveryHours) a pass
+   * lists every record, and a stored one it did not see is deleted. Only for a listing that cannot skip a record
+   * while others are deleted (keyset cursors, snapshots), never page numbers. `incomplete`: why the listing cannot
+   * see every record (then nothing is deleted).
+   */
+  reconcile?: { everyHours: number; incomplete?(connection: ConnectionContext, entityType: string, signal?: AbortSignal): Promise<string | undefined> };
 }
 
 /** A provider-side export of everything changed since a time (Shopify Bulk Operations), waited for by the workflow. */

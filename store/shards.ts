@@ -91,3 +91,12 @@ export async function tombstoneShards(db: Db, key: ShardKey, externalIds: readon
   );
   return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, data: r.data, deletedAt: r.deleted_at.toISOString() }));
 }
+
+/** Whether any record of the entity type is stored and not deleted. */
+export async function anyLiveShard(db: Db, key: { tenantId: string; integrationId: string; entityType: string }): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM shards WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND deleted_at IS NULL LIMIT 1`,
+    [key.tenantId, key.integrationId, key.entityType],
+  );
+  return rowCount === 1;
+}

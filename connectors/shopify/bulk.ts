@@ -92,7 +92,7 @@ export async function startBulkExport(connection: ConnectionContext, since: stri
 const SIXTY_DAYS_MS = 60 * 24 * 3600 * 1000;
 
 /** Without read_all_orders Shopify shows an app the last 60 days of orders only, and says nothing of the rest. */
-async function olderOrdersHidden(connection: ConnectionContext, signal?: AbortSignal): Promise<string | undefined> {
+export async function olderOrdersHidden(connection: ConnectionContext, signal?: AbortSignal): Promise<string | undefined> {
   const { data } = await shopifyGraphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } }>(connection, ACCESS_SCOPES, {}, { estimatedCost: LOOKUP_COST, signal });
   if (data.currentAppInstallation.accessScopes.some((s) => s.handle === 'read_all_orders')) return undefined;
   return 'the Shopify app lacks the read_all_orders scope: orders older than 60 days are not visible to it and are not synced';

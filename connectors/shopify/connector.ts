@@ -1,11 +1,11 @@
 // Shopify orders through the GraphQL Admin API: cursor paging sorted by updated time, paced by query cost; backfills
 // and large windows through Bulk Operations (./bulk.ts), read through the same fetchPage by their own cursors.
 import { z } from 'zod';
-import { configObject, paceFields, urlField } from '../config';
+import { configObject, paceFields, reconcileEveryHoursField, urlField } from '../config';
 import { invalidConfig, providerRejected } from '../errors';
 import { idListFilter } from '../filters';
 import type { ConnectionContext, Connector, FetchPageRequest, FetchPageResult } from '../types';
-import { checkBulkExport, isBulkCursor, readBulkPage, startBulkExport } from './bulk';
+import { checkBulkExport, isBulkCursor, olderOrdersHidden, readBulkPage, startBulkExport } from './bulk';
 import { shopifyGraphql } from './graphql';
 import { shopifyMappings } from './mappings';
 import {
@@ -93,6 +93,7 @@ export const shopifyConnector: Connector = {
     shopDomain: z.string().regex(SHOP_DOMAIN, 'expected <shop>.myshopify.com').optional(),
     baseUrl: urlField.optional(),
     apiVersion: z.string().regex(/^\d{4}-(01|04|07|10)$/, 'expected a Shopify API version like 2025-10').optional(),
+    reconcileEveryHours: reconcileEveryHoursField,
     ...paceFields(SHOPIFY_MAX_PACE),
   })
     .refine((c) => c.shopDomain !== undefined || c.baseUrl !== undefined, { message: 'give shopDomain (<shop>.myshopify.com)', path: ['shopDomain'] })
@@ -112,4 +113,7 @@ export const shopifyConnector: Connector = {
   },
   webhook: shopifyWebhook,
   idFilter: 'ids',
+  // Orders have no feed of deletes (deletionEvents covers products and collections only): orders/delete webhooks,
+  // and a daily listing of every order (a bulk export) for the deletes whose webhook never arrived.
+  reconcile: { everyHours: 24, incomplete: (connection, _entityType, signal) => olderOrdersHidden(connection, signal) },
 };

@@ -248,4 +248,46 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
       await nulShop.stop();
     }
   });
+
+  it('finds orders deleted without a webhook by a full listing: on full refresh and every reconcileEveryHours, never without read_all_orders', async () => {
+    const reconcileShop = await new FakeShopify({ accessToken: TOKEN }).start();
+    const partialShop = await new FakeShopify({ accessToken: TOKEN, scopes: ['read_orders'] }).start();
+    const events = async (correlationId: string, type: string) =>
+      (await readStream(env.servers.redisUrl, env.bus.streamKey)).filter((e) => e.correlationId === correlationId && e.type === type) as Array<EventEnvelope<'integration.sync.order.deleted'>>;
+    const sync = async (id: string, input: Partial<SyncInput>) => {
+      const options = manualSync(env.taskQueue, id, TENANT, input);
+      return { state: await env.client.workflow.execute(integrationSync, options), correlationId: options.args[0].correlationId };
+    };
+    try {
+      const orders = reconcileShop.addOrders(30).map((o) => o.legacyResourceId);
+      const id = await createShopIntegration(env, reconcileShop.baseUrl, TENANT, TOKEN);
+      expect((await sync(id, { mode: 'incremental' })).state).toMatchObject({ status: 'completed', created: 30, deleted: 0 });
+      for (const gone of orders.slice(0, 3)) reconcileShop.orders.delete(Number(gone));
+      // Not due: the clock started at the first sync (everything it stored, it saw).
+      expect((await sync(id, { mode: 'incremental' })).state).toMatchObject({ status: 'completed', deleted: 0 });
+
+      const full = await sync(id, { mode: 'full_refresh' });
+      expect(full.state).toMatchObject({ status: 'completed', recordsFetched: 27, unchanged: 27, deleted: 3 });
+      expect((await events(full.correlationId, 'integration.sync.order.deleted')).map((e) => e.data.externalId).sort()).toEqual(orders.slice(0, 3).sort());
+      expect((await env.db.query(`SELECT count(*)::int AS n FROM reconciliation_seen`)).rows[0].n).toBe(0);
+
+      // A day after the last one, an incremental sync lists everything once more.
+      reconcileShop.orders.delete(Number(orders[3]));
+      await env.db.query(`UPDATE sync_checkpoints SET reconciled_at = now() - interval '25 hours' WHERE integration_id = $1`, [id]);
+      const due = await sync(id, { mode: 'incremental' });
+      expect(due.state).toMatchObject({ status: 'completed', recordsFetched: 26, deleted: 1 });
+      expect((await events(due.correlationId, 'integration.data.deleted')).map((e) => (e.data as unknown as { externalId: string }).externalId)).toEqual([orders[3]]);
+      expect((await sync(id, { mode: 'incremental' })).state).toMatchObject({ status: 'completed', deleted: 0 });
+
+      // Orders older than 60 days are invisible without read_all_orders: not seeing them does not mean they are gone.
+      partialShop.addOrders(5, new Date(Date.now() - 3_600_000));
+      const partial = await createShopIntegration(env, partialShop.baseUrl, TENANT, TOKEN);
+      await env.db.query(`INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change) VALUES ($1, $2, 'Order', '1', '{}', 'x', 'old', 'created')`, [TENANT, partial]);
+      expect((await sync(partial, { mode: 'full_refresh' })).state).toMatchObject({ status: 'completed', deleted: 0 });
+      expect((await env.db.query(`SELECT deleted_at FROM shards WHERE integration_id = $1 AND external_id = '1'`, [partial])).rows[0].deleted_at).toBeNull();
+    } finally {
+      await reconcileShop.stop();
+      await partialShop.stop();
+    }
+  });
 });
