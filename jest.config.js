@@ -16,6 +16,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/**/*.unit.test.ts'],
+      setupFiles: ['<rootDir>/tests/support/event-validation.ts'],
     },
     {
       displayName: 'integration',
@@ -23,6 +24,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/**/*.integration.test.ts'],
+      setupFiles: ['<rootDir>/tests/support/event-validation.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
     },

@@ -7,7 +7,7 @@ import type { Connector, RawRecord } from '../connectors/types';
 import type { EventBus } from '../events/bus';
 import { createEvent, type EventContext, type EventEnvelope } from '../events/envelope';
 import { mapFieldsLeniently, mapRecord, MappingError, type FieldMapping } from '../mapping/field-mapping';
-import type { Db } from '../store/db';
+import { jsonForPostgres, type Db } from '../store/db';
 import { recordDeadLetters, type DeadLetter } from '../store/dead-letters';
 import { tombstoneShards, upsertShards, type ShardInput, type ShardResult, type TombstoneResult } from '../store/shards';
 import { announcerFor, type AnnounceContext } from './announcers';
@@ -72,8 +72,9 @@ function mapPage(ctx: PageContext, records: readonly RawRecord[]): MappedPage {
   for (const record of records) {
     try {
       const mapped = mapRecord(ctx.mapping, ctx.schema, record.data);
-      const contentHash = createHash('sha256').update(JSON.stringify(mapped)).digest('base64url');
-      page.valid.push({ externalId: record.externalId, data: mapped, contentHash });
+      const json = jsonForPostgres(mapped);
+      const contentHash = createHash('sha256').update(json).digest('base64url');
+      page.valid.push({ externalId: record.externalId, data: mapped, json, contentHash });
     } catch (err) {
       if (!(err instanceof MappingError)) throw err;
       page.rejected.push({ externalId: record.externalId, raw: record.data, error: err.message, attempts: 1, partial: mapFieldsLeniently(ctx.mapping, record.data) });

@@ -6,6 +6,7 @@ import type { ActivityDeps } from '../activities/deps';
 import { STRICT_POLICY } from '../connectors/outbound';
 import { createConnectorRegistry } from '../connectors/registry';
 import { RedisEventBus } from '../events/redis-bus';
+import { setEventValidation } from '../events/envelope';
 import { Keyring } from '../security/keyring';
 import { createDb } from '../store/db';
 import { runPageLoop } from '../activities/page-loop';
@@ -67,6 +68,8 @@ export interface PipelineEnv {
 
 /** A worker's activity dependencies, built the way workers/main.ts builds them (without pacing: no provider limit here). */
 export function pipelineDeps(env: PipelineEnv): ActivityDeps & { close(): Promise<void> } {
+  // As a worker runs it: events checked against the catalogue only when EVENT_VALIDATION says so.
+  setEventValidation(process.env.EVENT_VALIDATION === 'true');
   const db = createDb(env.DATABASE_URL);
   const bus = new RedisEventBus({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, stream: 'events', streamMaxLen: Number(env.EVENT_STREAM_MAXLEN ?? 100_000), liveFeedMaxLen: 10_000 });
   return {

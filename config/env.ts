@@ -141,6 +141,8 @@ export const envFields = {
   /** Bearer key the Temporal UI sends to the codec endpoints; unset = they are refused. Not the admin key: a browser holds it. */
   CODEC_API_KEY: z.string().min(16, 'use at least 16 characters (openssl rand -hex 24)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Check each event a worker builds against the catalogue before it goes out (tests, debugging); per record it costs CPU. */
+  EVENT_VALIDATION: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** A prebuilt workflow bundle (tests, benchmark); unset = bundle workflows/ at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
@@ -202,6 +204,7 @@ export const workerEnvSchema = pickFields([
   'WORKER_METRICS_PORT',
   'TEMPORAL_METRICS_PORT',
   'LOG_LEVEL',
+  'EVENT_VALIDATION',
   'WORKFLOW_BUNDLE_PATH',
 ])
   .superRefine(roleChecks)

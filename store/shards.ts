@@ -1,4 +1,4 @@
-import { jsonForPostgres, type Db } from './db';
+import type { Db } from './db';
 
 export type ShardOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -7,6 +7,8 @@ type ShardKey = { tenantId: string; integrationId: string; entityType: string; s
 export interface ShardInput {
   externalId: string;
   data: Record<string, unknown>;
+  /** `data` as stored (jsonForPostgres), serialized once for the hash and the upsert. */
+  json: string;
   contentHash: string;
 }
 
@@ -53,7 +55,7 @@ export async function upsertShards(
       key.entityType,
       key.syncTaskId,
       shards.map((s) => s.externalId),
-      shards.map((s) => jsonForPostgres(s.data)),
+      shards.map((s) => s.json),
       shards.map((s) => s.contentHash),
     ],
   );

@@ -1,6 +1,7 @@
 // `npm run worker`: one worker process against the services the environment names. Run as many as the load needs.
 import { loadTemporalRoleEnvOrExit, workerEnvSchema } from '../config/env';
 import { createEventBus } from '../events/create-bus';
+import { setEventValidation } from '../events/envelope';
 import { SpillingEventBus } from '../events/spilling-bus';
 import { createLogger, logFatalErrors } from '../observability/logger';
 import { startTracing } from '../observability/tracing';
@@ -14,6 +15,7 @@ import { workerFromEnv } from './run-worker';
 
 async function main(): Promise<void> {
   const env = loadTemporalRoleEnvOrExit(workerEnvSchema);
+  setEventValidation(env.EVENT_VALIDATION);
   const tracing = startTracing('integration-sync-worker');
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'worker' });
   logFatalErrors(logger);

@@ -44,7 +44,7 @@ export async function createWorker(deps: WorkerRoleDeps): Promise<{ worker: Work
   return { worker: await Worker.create(options), connection };
 }
 
-export type WorkerRoleEnv = { temporal: TemporalConnection } & Omit<WorkerEnv, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'INBOUND_STREAM' | 'INBOUND_CONSUMER_GROUP' | 'RUN_CONSUMER' | 'WORKER_METRICS_PORT' | 'TEMPORAL_METRICS_PORT' | 'LOG_LEVEL'>;
+export type WorkerRoleEnv = { temporal: TemporalConnection } & Omit<WorkerEnv, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'INBOUND_STREAM' | 'INBOUND_CONSUMER_GROUP' | 'RUN_CONSUMER' | 'WORKER_METRICS_PORT' | 'TEMPORAL_METRICS_PORT' | 'LOG_LEVEL' | 'EVENT_VALIDATION'>;
 
 /** The one wiring of a worker from its environment, for `npm run worker` and the launcher alike. */
 export async function workerFromEnv(

@@ -67,6 +67,8 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
     ENCRYPTION_KEY: encryptionKey,
     WORKFLOW_BUNDLE_PATH: servers.workflowBundlePath,
     LOG_LEVEL: 'info',
+    // Every event a test's worker builds is checked against the catalogue; the benchmark measures without.
+    EVENT_VALIDATION: process.env.EVENT_VALIDATION ?? '',
     // The fake providers listen on plain HTTP on loopback.
     ALLOW_INSECURE_PROVIDER_URLS: 'true',
   };
