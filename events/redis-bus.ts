@@ -23,6 +23,21 @@ export interface RedisBusOptions {
 }
 
 
+// Trimmed by trimStream (the workers' relay loop), by what consumers have read, not here by length.
+// KEYS: stream, live feed. ARGV: channel, live feed cap, then per event: id, type, JSON, 1 when a sync event.
+const PUBLISH_EVENTS = `
+for i = 3, #ARGV, 4 do
+  redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'type', ARGV[i + 1], 'event', ARGV[i + 2])
+  if ARGV[i + 3] == '1' then
+    redis.call('PUBLISH', ARGV[1], ARGV[i + 2])
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[i + 2])
+  end
+end
+return #ARGV
+`;
+
+type PublishingRedis = Redis & { publishEvents(stream: string, feed: string, ...args: string[]): Promise<number> };
+
 interface FeedReader {
   client: Redis;
   stopped: boolean;
@@ -44,7 +59,7 @@ export class RedisEventBus implements EventBus {
   readonly kind = 'redis' as const;
   readonly streamKey: string;
   readonly channel: string;
-  private readonly redis: Redis;
+  private readonly redis: PublishingRedis;
   /** Stream of the six sync events alone, capped at `liveFeedMaxLen`: what SSE clients read and resume from. */
   readonly feedKey: string;
   /** Redis CLIENT LIST shows each process's one live-feed reader under this name. */
@@ -57,30 +72,24 @@ export class RedisEventBus implements EventBus {
     this.channel = `${options.keyPrefix}${SYNC_EVENTS_CHANNEL}`;
     this.feedKey = `${this.streamKey}:live`;
     this.feedReaderName = `${options.keyPrefix}live-feed-reader`.replace(/[^\w:.-]/g, '_');
-    this.redis = redisClient(options.url);
+    const redis = redisClient(options.url);
+    redis.defineCommand('publishEvents', { numberOfKeys: 2, lua: PUBLISH_EVENTS });
+    this.redis = redis as PublishingRedis;
   }
 
-  /** One round trip per call however many events it carries; any rejected command fails the whole call so the activity retries it. */
+  /**
+   * One round trip per call however many events it carries, each event's JSON sent once (the script writes it to the
+   * stream, and a sync event also to the channel and the live feed); atomic, and any error fails the whole call so
+   * the activity retries it.
+   */
   async publish(events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const event of events) {
-      const json = JSON.stringify(event);
-      // Trimmed by trimStream (the workers' relay loop), by what consumers have read, not here by length.
-      pipeline.xadd(this.streamKey, '*', 'id', event.id, 'type', event.type, 'event', json);
-      if (!syncChannelTypes.has(event.type)) continue;
-      pipeline.publish(this.channel, json);
-      pipeline.xadd(this.feedKey, 'MAXLEN', '~', this.options.liveFeedMaxLen, '*', 'event', json);
-    }
-    const results = await pipeline.exec().catch((err: unknown) => {
+    const args: string[] = [this.channel, String(this.options.liveFeedMaxLen)];
+    for (const event of events) args.push(event.id, event.type, JSON.stringify(event), syncChannelTypes.has(event.type) ? '1' : '0');
+    await this.redis.publishEvents(this.streamKey, this.feedKey, ...args).catch((err: unknown) => {
       metrics.publishFailures.inc({ bus: 'redis' });
-      throw err;
+      throw new Error(`Redis rejected the publish: ${err instanceof Error ? err.message : String(err)}`);
     });
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) {
-      metrics.publishFailures.inc({ bus: 'redis' });
-      throw new Error(`Redis rejected the publish: ${failed?.[0]?.message ?? 'no reply'}`);
-    }
     metrics.eventsPublished.inc({ bus: 'redis' }, events.length);
   }
 
