@@ -1,5 +1,5 @@
 // Figure 7: many integrations syncing at once, with one and with two worker processes on the same task queue.
-import { seedShop, syncThroughTemporal, type BenchContext } from './context';
+import { benchWorker, seedShop, syncThroughTemporal, type BenchContext } from './context';
 import { startFakeShopifyProcess } from './fake-shopify-process';
 import { figure, timed, type Figure } from './figures';
 
@@ -8,9 +8,10 @@ export async function measureConcurrentSyncs(ctx: BenchContext): Promise<Figure[
   const { integrations, recordsEach } = sizes.concurrent;
   const shop = await startFakeShopifyProcess({ generatedOrders: recordsEach });
   const figures: Figure[] = [];
+  const shape = benchWorker();
   try {
     for (const workerCount of [1, 2]) {
-      const workers = await Promise.all(Array.from({ length: workerCount }, () => env.startWorker()));
+      const workers = await Promise.all(Array.from({ length: workerCount }, () => env.startWorker(shape.extraEnv, shape.options)));
       const rates: number[] = [];
       try {
         for (let rep = 1; rep <= sizes.reps; rep++) {
@@ -22,7 +23,7 @@ export async function measureConcurrentSyncs(ctx: BenchContext): Promise<Figure[
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
       }
-      figures.push(figure(`${integrations} syncs at once, ${workerCount} worker process${workerCount > 1 ? 'es' : ''}`, 'records/s', rates));
+      figures.push(figure(`${integrations} syncs at once, ${workerCount} worker process${workerCount > 1 ? 'es' : ''}${shape.label}`, 'records/s', rates));
     }
   } finally {
     await shop.stop();

@@ -1,8 +1,11 @@
 // What every measurement of the benchmark shares: the servers, the sizes of this run, and how to seed and sync.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
-import type { IntegrationEnv } from '../tests/support/integration-env';
+import type { IntegrationEnv, RoleOptions } from '../tests/support/integration-env';
 import { createIntegration } from '../tests/support/seed';
 import { integrationSync } from '../workflows';
 import { FAKE_SHOP_TOKEN } from './fake-shopify-process';
@@ -95,4 +98,27 @@ export async function historyEvents(client: Client, workflowId: string, firstRun
     runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return total;
+}
+
+/**
+ * The worker process the memory and concurrency figures run. Default: the TypeScript sources through tsx, as the
+ * tests run it. BENCH_WORKER_SHIPPED=1: as it ships, compiled (`npm run build` first) with the Node flags of the
+ * compose file's worker command (README's production command is the same). BENCH_WORKER_NODE_OPTIONS /
+ * BENCH_WORKER_COMPILED=1 set either by hand.
+ */
+export function benchWorker(): { extraEnv: Record<string, string>; options: RoleOptions; label: string } {
+  const shipped = process.env.BENCH_WORKER_SHIPPED === '1';
+  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? (shipped ? shippedWorkerFlags().join(' ') || undefined : undefined);
+  const compiled = shipped || process.env.BENCH_WORKER_COMPILED === '1';
+  return {
+    extraEnv: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
+    options: { compiled },
+    label: `${compiled ? ', compiled' : ''}${nodeOptions ? `, ${nodeOptions}` : ''}`,
+  };
+}
+
+/** The Node flags of docker-compose.temporal.yml's worker: `node <flags…> dist/workers/main.js`. */
+export function shippedWorkerFlags(): string[] {
+  const compose = parse(readFileSync(path.join(__dirname, '..', 'docker-compose.temporal.yml'), 'utf8'), { merge: true }) as { services: { worker: { command: string[] } } };
+  return compose.services.worker.command.slice(1, -1);
 }

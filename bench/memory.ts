@@ -1,17 +1,14 @@
 // Figure 2: the worker's peak RSS over a small and a ten times larger sync, sampled every 100 ms. Flat means the
 // worker holds a page at a time, not the sync.
-import { seedShop, syncThroughTemporal, type BenchContext } from './context';
+import { benchWorker, seedShop, syncThroughTemporal, type BenchContext } from './context';
 import { startFakeShopifyProcess } from './fake-shopify-process';
 import { figure, sampleRss, type Figure } from './figures';
 
 export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const figures: Figure[] = [];
-  // BENCH_WORKER_NODE_OPTIONS, e.g. --max-old-space-size=256: what a heap cap does to the worker's footprint.
-  const nodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS;
-  // BENCH_WORKER_COMPILED=1: the `npm run build` worker on plain Node (run the build first), as the image runs it.
-  const compiled = process.env.BENCH_WORKER_COMPILED === '1';
-  const worker = await env.startWorker(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}, { compiled });
+  const shape = benchWorker();
+  const worker = await env.startWorker(shape.extraEnv, shape.options);
   try {
     for (const records of sizes.memoryRecords) {
       const shop = await startFakeShopifyProcess({ generatedOrders: records });
@@ -21,7 +18,7 @@ export async function measureMemory(ctx: BenchContext): Promise<Figure[]> {
         const { state } = await syncThroughTemporal(env.client, env.taskQueue, await seedShop(env, shop.baseUrl));
         const { startMb, peakMb } = sampler.stop();
         if (state.created !== records) throw new Error(`memory run stored ${state.created} of ${records}`);
-        const flags = `${compiled ? ', compiled' : ''}${nodeOptions ? `, ${nodeOptions}` : ''}`;
+        const flags = shape.label;
         if (figures.length === 0) figures.push(figure(`worker RSS before the first sync${flags}`, 'MB', [startMb]));
         figures.push(figure(`worker peak RSS, ${records.toLocaleString('en-US')} records${flags}`, 'MB', [peakMb], { text: '≤ 300 MB', met: (m) => m <= 300 }));
         ctx.log(`memory: ${records} records, peak ${peakMb.toFixed(0)} MB, ${Math.round(records / ((Date.now() - started) / 1000))} records/s`);

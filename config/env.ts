@@ -53,8 +53,11 @@ export const envFields = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected postgres://user:pass@host:port/db' }),
   /** PostgreSQL connections per process; a worker's running activities queue for these. */
   DATABASE_POOL_SIZE: positiveInt(10),
-  /** Activities one worker process runs at once (each sync chunk holds up to two provider pages); unset = Temporal's default, 100. */
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  /**
+   * Activities one worker process runs at once (each sync chunk holds up to two provider pages). 20, not Temporal's
+   * 100: one worker is one thread, and the shipped heap cap (256 MB) is sized for 20 chunks of bulk pages at once.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
   /** Worker Deployment versioning: this worker is build WORKER_BUILD_ID of deployment WORKER_DEPLOYMENT_NAME (both or neither). */
   WORKER_DEPLOYMENT_NAME: z.string().min(1).max(200).optional(),
   WORKER_BUILD_ID: z.string().min(1).max(200).optional(),

@@ -45,7 +45,7 @@ describe('config', () => {
     expect(schedules.WEBHOOK_DELIVERY_RETENTION).toBe(7 * 24 * 3_600_000);
     expect(parseEnv(apiEnvSchema, valid).TRUST_PROXY).toBe(false);
     expect(env.DATABASE_POOL_SIZE).toBe(10);
-    expect(env.WORKER_MAX_CONCURRENT_ACTIVITIES).toBeUndefined();
+    expect(env.WORKER_MAX_CONCURRENT_ACTIVITIES).toBe(20);
     expect(problemsOf(() => parseEnv(workerEnvSchema, { ...valid, WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }))).toEqual([expect.stringContaining('WORKER_MAX_CONCURRENT_ACTIVITIES')]);
   });
 

@@ -43,8 +43,10 @@ describe('docker-compose.temporal.yml (no Docker engine here, so it is checked b
   });
 
   it.each(appServices)('%s runs an entry point that `npm run build` compiles', (_name, service) => {
-    const [node, entry] = service.command!;
+    const [node, ...args] = service.command!;
+    const entry = args.at(-1);
     expect(node).toBe('node');
+    expect(args.slice(0, -1).every((flag) => flag.startsWith('--'))).toBe(true);
     const source = entry!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
     expect(existsSync(path.join(root, source))).toBe(true);
     const build = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; exclude: string[] };
@@ -58,5 +60,10 @@ describe('docker-compose.temporal.yml (no Docker engine here, so it is checked b
     expect(Object.keys(env).filter((k) => !(k in envFields) && !TEMPORAL_CONNECTION.test(k))).toEqual([]);
     const parsed = parseTemporalRoleEnv(name === 'api' ? apiEnvSchema : workerEnvSchema, env);
     expect(parsed.temporal).toEqual({ address: 'temporal:7233', namespace: 'default' });
+  });
+
+  it("runs the worker as README's production commands do", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(compose.services.worker!.command!.join(' '));
   });
 });
