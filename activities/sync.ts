@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
-import { authExpired, invalidConfig } from '../connectors/errors';
+import { authExpired, invalidConfig, providerRejected } from '../connectors/errors';
 import { FilterError, parseFilters } from '../connectors/filters';
 import { STRICT_POLICY } from '../connectors/outbound';
 import { MIN_PACE_PER_SECOND } from '../connectors/config';
@@ -338,6 +338,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           const answered: RawRecord[] = [];
           for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
             const page: FetchPageResult = await fetchByIds(cursor, notices.map((n) => n.externalId));
+            if (page.nextCursor !== null && page.nextCursor === cursor) throw providerRejected('the provider answered the same page cursor it was asked for: paging would never end');
             answered.push(...page.records);
             cursor = page.nextCursor;
           }
