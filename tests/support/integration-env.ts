@@ -21,6 +21,8 @@ export interface WorkerProcess {
 export interface RoleOptions {
   /** Run the `npm run build` output (dist/) on plain Node instead of the TypeScript sources through tsx. */
   compiled?: boolean;
+  /** Node flags that NODE_OPTIONS refuses (--cpu-prof): given on the command line. */
+  nodeArgs?: string[];
 }
 
 export interface IntegrationEnv {
@@ -76,7 +78,7 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
 
   /** Runs one of the project's entry points as a child process and waits until it logs `readyText`. */
   const startRole = async (entry: string, readyText: string, extraEnv: Record<string, string>, options: RoleOptions = {}): Promise<WorkerProcess> => {
-    const args = options.compiled ? [path.join(ROOT, 'dist', `${entry}.js`)] : ['--import', 'tsx', path.join(ROOT, `${entry}.ts`)];
+    const args = [...(options.nodeArgs ?? []), ...(options.compiled ? [path.join(ROOT, 'dist', `${entry}.js`)] : ['--import', 'tsx', path.join(ROOT, `${entry}.ts`)])];
     const childEnv = Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '', ...processEnv, ...extraEnv }).filter(([, value]) => value !== ''));
     const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
