@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
 import { addCounters, emptyCounters, type SyncCounters, type SyncInput, type SyncMode, type SyncStatus } from '../contracts/sync';
-import { authExpired, invalidConfig, providerRejected } from '../connectors/errors';
+import { authExpired, invalidConfig } from '../connectors/errors';
 import { FilterError, parseFilters } from '../connectors/filters';
 import { STRICT_POLICY } from '../connectors/outbound';
 import { MIN_PACE_PER_SECOND } from '../connectors/config';
@@ -336,15 +336,13 @@ export function createSyncActivities(deps: ActivityDeps) {
           const notices = await pendingDeletionNotices(db, input.integrationId, input.entityType, DELETION_NOTICES_PER_FETCH);
           if (notices.length === 0) return counters;
           const answered: RawRecord[] = [];
-          for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
-            const page: FetchPageResult = await fetchByIds(cursor, notices.map((n) => n.externalId));
-            if (page.nextCursor !== null && page.nextCursor === cursor) throw providerRejected('the provider answered the same page cursor it was asked for: paging would never end');
-            answered.push(...page.records);
-            cursor = page.nextCursor;
-          }
-          const present = new Set(answered.filter((r) => !r.deleted).map((r) => r.externalId));
-          const gone = notices.filter((n) => !present.has(n.externalId)).map((n): RawRecord => ({ externalId: n.externalId, data: { id: n.externalId }, deleted: true }));
-          counters = addCounters(counters, await processPage(pipeline.page(`deletion-notices:${notices[0]!.externalId}`), [...answered.filter((r) => !r.deleted), ...gone]));
+          const ids = notices.map((n) => n.externalId);
+          // Every page of the answer (at most the ids asked for), through the page loop's own guards.
+          await runPageLoop({ cursor: null, maxRecords: Infinity, deadline: Infinity, fetch: (cursor) => fetchByIds(cursor, ids), commit: async (page) => void answered.push(...page.records) });
+          const live = answered.filter((r) => !r.deleted);
+          const present = new Set(live.map((r) => r.externalId));
+          const gone = ids.filter((id) => !present.has(id)).map((id): RawRecord => ({ externalId: id, data: { id }, deleted: true }));
+          counters = addCounters(counters, await processPage(pipeline.page(`deletion-notices:${ids[0]!}`), [...live, ...gone]));
           await forgetDeletionNotices(db, input.integrationId, input.entityType, notices);
         }
       }
