@@ -88,8 +88,12 @@ export type SyncState = z.infer<typeof syncStateSchema>;
 /** The `requestSync` signal: one more pass after the running one. */
 export const requestSyncInputSchema = z.object({
   trigger: syncTriggerSchema.optional(),
+  /** The pass is of these entity types only (unset: all of the sync's). `entityType`: one, as older senders send it. */
   entityType: z.string().optional(),
+  entityTypes: z.array(z.string()).optional(),
   correlationId: z.string().optional(),
+  /** Sent with a start (signal-with-start): the sync it starts has this task id and ignores the request it already is. */
+  startsSyncTaskId: z.string().optional(),
 });
 export type RequestSyncInput = z.infer<typeof requestSyncInputSchema>;
 

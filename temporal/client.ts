@@ -1,8 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 
 import { connectOrExplain, type TemporalConnection } from './connection-settings';
 import { dataConverterFor, type PayloadEncryptionEnv } from './data-converter';
+import { connectTemporal } from './start-outcome';
 
 export interface TemporalEnv extends PayloadEncryptionEnv {
   temporal: TemporalConnection;
@@ -10,7 +11,7 @@ export interface TemporalEnv extends PayloadEncryptionEnv {
 
 export async function connectClient(env: TemporalEnv): Promise<Client> {
   const { namespace, ...options } = env.temporal;
-  const connection = await connectOrExplain(options, () => Connection.connect(options));
+  const connection = await connectOrExplain(options, () => connectTemporal(options));
   const dataConverter = dataConverterFor(env);
   return new Client({
     connection,

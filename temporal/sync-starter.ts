@@ -1,9 +1,10 @@
 // Starts a sync, or asks the running one for one more pass: the one path of the API, webhooks and the event consumer.
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultOf } from '../config/env';
 import { pickCounters, syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
 import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../workflows';
+import { signalWithStartOutcome } from './start-outcome';
 
 export interface SyncStartResult {
   workflowId: string;
@@ -12,8 +13,10 @@ export interface SyncStartResult {
 }
 
 /**
- * Start first, signal when one is running: the answer says truthfully which happened, and a fresh sync does not
- * receive its own request as a signal (which would cost it a needless second pass).
+ * One round trip, whatever runs: a signal-with-start starts the sync, or asks the running one for one more pass
+ * (coalesced there: any number of requests during a pass make one more pass). Temporal records it without a worker,
+ * so the answer does not wait on one. The sync a call starts ignores the signal that came with it (it is that
+ * request), so a fresh sync does not run a needless second pass.
  */
 export async function startOrSignalSync(
   client: Client,
@@ -32,28 +35,39 @@ export async function startOrSignalSync(
   } = {},
 ): Promise<SyncStartResult> {
   const workflowId = syncWorkflowId(input.integrationId);
-  const queryTimeoutMs = options.queryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS;
   const delayMs = options.startAt ? options.startAt.getTime() - Date.now() : 0;
-  for (let attempt = 0; ; attempt++) {
+  const signalOrStart = async (): Promise<Outcome> => {
     const syncTaskId = randomUUID();
-    try {
-      await client.workflow.start(integrationSync, { taskQueue, workflowId, args: [syncInputSchema.parse({ ...input, syncTaskId })], ...(delayMs > 0 ? { startDelay: delayMs } : {}) });
-      return { workflowId, syncTaskId, status: 'started' };
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    try {
-      const entityType = input.entityTypes?.[0];
-      let state: SyncState | null = null;
-      if (entityType) await requestPass(client, workflowId, input, entityType);
-      else state = await requestPassForAll(client, workflowId, input, queryTimeoutMs);
-      const known = state ?? (options.syncTaskIdOfRunning ? await querySyncState(client, workflowId, queryTimeoutMs) : null);
-      return { workflowId, syncTaskId: options.syncTaskIdOfRunning ? (known?.syncTaskId ?? null) : null, status: 'coalesced' };
-    } catch (err) {
-      // It finished between the start and the signal: start a new one.
-      if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
-    }
-  }
+    const started = await signalWithStartOutcome(() =>
+      client.workflow.signalWithStart(integrationSync, {
+        taskQueue,
+        workflowId,
+        args: [syncInputSchema.parse({ ...input, syncTaskId })],
+        signal: requestSyncSignal,
+        signalArgs: [{ trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes ? { entityTypes: input.entityTypes } : {}), startsSyncTaskId: syncTaskId }],
+        ...(delayMs > 0 ? { startDelay: delayMs } : {}),
+      }),
+    );
+    return { syncTaskId, started };
+  };
+  // Requests alike that arrive while this process is still asking share its round trip: they arrived before its
+  // start or signal landed, so the sync or pass it asks for covers them. A delayed start is never shared.
+  const key = delayMs > 0 ? undefined : `${workflowId} ${JSON.stringify([input.mode, input.trigger, input.entityTypes, input.filters])}`;
+  const running = key ? inFlight.get(key) : undefined;
+  const outcome = running ? { ...(await running), started: false } : await share(key, signalOrStart);
+  if (outcome.started) return { workflowId, syncTaskId: outcome.syncTaskId, status: 'started' };
+  const known = options.syncTaskIdOfRunning ? await querySyncState(client, workflowId, options.queryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS) : null;
+  return { workflowId, syncTaskId: known?.syncTaskId ?? null, status: 'coalesced' };
+}
+
+type Outcome = { syncTaskId: string; started: boolean };
+const inFlight = new Map<string, Promise<Outcome>>();
+
+function share(key: string | undefined, call: () => Promise<Outcome>): Promise<Outcome> {
+  if (!key) return call();
+  const request = call().finally(() => inFlight.delete(key));
+  inFlight.set(key, request);
+  return request;
 }
 
 /**
@@ -95,27 +109,4 @@ export async function cancelRunningSync(client: Client, integrationId: string): 
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
-}
-
-/**
- * One more pass of everything. A query costs no history event, a signal does: a pass already pending covers the
- * request, and requests arriving while this process is still asking share that one round trip (they arrived before
- * its signal landed, so its pass covers them). A storm of webhooks during a long sync adds a handful of events.
- */
-const inFlight = new Map<string, Promise<SyncState | null>>();
-
-function requestPassForAll(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, queryTimeoutMs: number): Promise<SyncState | null> {
-  const running = inFlight.get(workflowId);
-  if (running) return running;
-  const request = (async () => {
-    const state = await querySyncState(client, workflowId, queryTimeoutMs);
-    if (!state || state.pendingPasses === 0) await requestPass(client, workflowId, input);
-    return state;
-  })().finally(() => inFlight.delete(workflowId));
-  inFlight.set(workflowId, request);
-  return request;
-}
-
-async function requestPass(client: Client, workflowId: string, input: Omit<SyncInput, 'syncTaskId'>, entityType?: string): Promise<void> {
-  await client.workflow.getHandle(workflowId).signal(requestSyncSignal, { trigger: input.trigger, correlationId: input.correlationId, ...(entityType ? { entityType } : {}) });
 }

@@ -92,9 +92,10 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   // Coalesced: any number of requests during a pass lead to exactly one more pass at its end, of the entity types
   // they named (all of the sync's when one named none).
   setHandler(requestSyncSignal, (request) => {
+    if (request?.startsSyncTaskId !== undefined && request.startsSyncTaskId === input.syncTaskId) return;
     state.pendingPasses = 1;
-    const named = request?.entityType;
-    nextPassEntityTypes = named && nextPassEntityTypes !== null ? [...new Set([...(nextPassEntityTypes ?? []), named])] : null;
+    const named = request?.entityTypes?.length ? request.entityTypes : request?.entityType ? [request.entityType] : undefined;
+    nextPassEntityTypes = named && nextPassEntityTypes !== null ? [...new Set([...(nextPassEntityTypes ?? []), ...named])] : null;
   });
 
   const tuning = input.tuning ?? {};

@@ -162,6 +162,31 @@ describe('integrationSync under failures, signals and cancellation', () => {
     await shop.stop();
   });
 
+  it('starts or signals in one round trip that needs no worker, and the sync it starts runs one pass', async () => {
+    const { shop, integrationId } = await newShop(20, 0);
+    // No worker polls this queue yet: a request that waited on one (a query) would sit until its 60 s deadline.
+    const queue = `${env.taskQueue}-unpolled`;
+    const request = (entityTypes?: string[]) =>
+      startOrSignalSync(env.client, queue, { integrationId, tenantId: TENANT, trigger: 'webhook', mode: 'incremental', correlationId: randomUUID(), ...(entityTypes ? { entityTypes } : {}) }, { queryTimeoutMs: 60_000 });
+    const began = Date.now();
+    const first = await request();
+    const second = await request();
+    const third = await request(['Order']);
+    expect(Date.now() - began).toBeLessThan(30_000);
+    expect(first).toMatchObject({ status: 'started', syncTaskId: expect.any(String) });
+    for (const later of [second, third]) expect(later).toEqual({ workflowId: first.workflowId, syncTaskId: null, status: 'coalesced' });
+    const handle = env.client.workflow.getHandle(first.workflowId);
+    const signals = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    expect(signals).toBe(3); // the start's own and the two later requests'
+
+    const worker = await env.startWorker({ TASK_QUEUE: queue });
+    const state = await handle.result();
+    await worker.stop();
+    await shop.stop();
+    // The start's own request is not a second pass; those that found it running are one.
+    expect(state).toMatchObject({ status: 'completed', syncTaskId: `${first.syncTaskId}.1`, passes: 2, pendingPasses: 0 });
+  });
+
   it('stops a cancelled sync at a page boundary, ends cancelled and publishes sync.failed', async () => {
     const { shop, integrationId } = await newShop(1_000, 150);
     const worker = await env.startWorker();

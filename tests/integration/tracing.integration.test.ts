@@ -66,17 +66,17 @@ describe('OpenTelemetry tracing across API, workflow and activities', () => {
         for (let at: ReceivedSpan | undefined = span; at; at = byId.get(at.parentSpanId)) names.unshift(at.name);
         return names;
       };
-      const start = trace.find((s) => s.name === 'StartWorkflow:integrationSync')!;
+      const start = trace.find((s) => s.name === 'SignalWithStartWorkflow:integrationSync')!;
       const run = trace.find((s) => s.name === 'RunWorkflow:integrationSync')!;
       const chunk = trace.find((s) => s.name === 'RunActivity:syncChunk')!;
       expect(start).toBeDefined();
       expect(run).toBeDefined();
       expect(chunk).toBeDefined();
       expect(ancestry(start)[0]).toBe('request');
-      expect(ancestry(run)).toEqual(expect.arrayContaining(['request', 'StartWorkflow:integrationSync', 'RunWorkflow:integrationSync']));
+      expect(ancestry(run)).toEqual(expect.arrayContaining(['request', 'SignalWithStartWorkflow:integrationSync', 'RunWorkflow:integrationSync']));
       const chain = ancestry(chunk);
       expect(chain.indexOf('request')).toBe(0);
-      expect(chain.indexOf('StartWorkflow:integrationSync')).toBeLessThan(chain.indexOf('RunWorkflow:integrationSync'));
+      expect(chain.indexOf('SignalWithStartWorkflow:integrationSync')).toBeLessThan(chain.indexOf('RunWorkflow:integrationSync'));
       expect(chain.indexOf('RunWorkflow:integrationSync')).toBeLessThan(chain.indexOf('RunActivity:syncChunk'));
       expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['integration-sync-api', 'integration-sync-worker']));
 

@@ -3,11 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { RedisEventBus } from '../../events/redis-bus';
 import { createDb, type Db } from '../../store/db';
 import { ensureDatabase } from '../../store/ensure-database';
+import { connectTemporal } from '../../temporal/start-outcome';
 import { SERVERS_FILE, type TestServers } from './servers-file';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -57,7 +58,7 @@ export async function createIntegrationEnv(servers: TestServers = JSON.parse(rea
   const taskQueue = `test-${suffix}`;
   const encryptionKey = randomBytes(32).toString('hex');
   const bus = new RedisEventBus({ url: servers.redisUrl, keyPrefix, stream: 'events', streamMaxLen: 1_000_000, liveFeedMaxLen: 10_000 });
-  const connection = await Connection.connect({ address: servers.temporalAddress });
+  const connection = await connectTemporal({ address: servers.temporalAddress });
   const client = new Client({ connection });
   const processEnv: Record<string, string> = {
     TEMPORAL_ADDRESS: servers.temporalAddress,
