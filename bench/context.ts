@@ -16,7 +16,8 @@ export const WEBHOOK_SECRET = 'bench-webhook-secret';
 
 export interface Sizes {
   reps: number;
-  records: number;
+  /** Orders of the throughput syncs, one set of figures per size. */
+  throughputRecords: number[];
   memoryRecords: [number, number];
   webhook: { seconds: number; rate: number; integrations: number };
   dueCheck: { integrations: number; duePercent: number };
@@ -27,7 +28,7 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   reps: 3,
-  records: 100_000,
+  throughputRecords: [30_000, 100_000],
   memoryRecords: [100_000, 1_000_000],
   webhook: { seconds: 30, rate: 200, integrations: 200 },
   dueCheck: { integrations: 100_000, duePercent: 1 },
@@ -39,7 +40,7 @@ export const FULL: Sizes = {
 /** Runs inside `npm test`, so that the script cannot rot: every measurement, tiny. */
 export const QUICK: Sizes = {
   reps: 1,
-  records: 1_000,
+  throughputRecords: [1_000],
   memoryRecords: [1_000, 2_000],
   webhook: { seconds: 2, rate: 20, integrations: 5 },
   dueCheck: { integrations: 1_000, duePercent: 1 },

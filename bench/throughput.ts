@@ -9,8 +9,15 @@ import { figure, timed, type Figure } from './figures';
 import { runRawInProcess } from './raw-pipeline';
 
 export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  // The Temporal path's fixed cost per sync weighs less the larger the sync: the ratio must hold at each size.
+  for (const records of ctx.sizes.throughputRecords) figures.push(...(await throughputAt(ctx, records)));
+  return figures;
+}
+
+async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[]> {
   const { env, sizes } = ctx;
-  const shop = await startFakeShopifyProcess({ generatedOrders: sizes.records });
+  const shop = await startFakeShopifyProcess({ generatedOrders: records });
   const worker = await env.startWorker();
   const bullEnv = { ...pipelineEnvOf(env), BULLMQ_QUEUE: `bench-${env.taskQueue}` };
   const bull = startBullmqWorker(bullEnv);
@@ -22,7 +29,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
   const history: number[] = [];
   // CPU µs per record of each process, around each engine's sync (the servers' share measured during Temporal's).
   const cpu: Record<string, number[]> = { worker: [], raw: [], bullmq: [], postgres: [], redis: [], temporalServer: [], provider: [] };
-  const perRecordUs = (ms: number) => (ms * 1000) / sizes.records;
+  const perRecordUs = (ms: number) => (ms * 1000) / records;
   const portOf = (url: string) => Number(new URL(url.includes('://') ? url : `tcp://${url}`).port);
   const servers = {
     worker: { pid: worker.child.pid },
@@ -34,14 +41,14 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
   const temporalMeter = new CpuMeter(servers);
   const bullMeter = new CpuMeter({ bullmq: { pid: bull.pid } });
   const expect = (what: string, created: number) => {
-    if (created !== sizes.records) throw new Error(`${what} stored ${created} of ${sizes.records} records`);
+    if (created !== records) throw new Error(`${what} stored ${created} of ${records} records`);
   };
   try {
     const engines = {
       raw: async () => {
         const r = await runRawInProcess(bullEnv, newRef(await seedShop(env, shop.baseUrl)), 'Order');
         expect('raw pipeline', r.counters.created);
-        raw.push(sizes.records / (r.ms / 1000));
+        raw.push(records / (r.ms / 1000));
         cpu.raw!.push(perRecordUs(r.cpuMs));
       },
       temporal: async () => {
@@ -50,8 +57,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
         const t = await timed(() => syncThroughTemporal(env.client, env.taskQueue, integrationId));
         for (const [name, ms] of Object.entries(temporalMeter.delta())) cpu[name]!.push(perRecordUs(ms));
         expect('Temporal', t.result.state.created);
-        temporal.push(sizes.records / (t.ms / 1000));
-        history.push(((await historyEvents(env.client, t.result.workflowId, t.result.firstRunId)) / sizes.records) * 1000);
+        temporal.push(records / (t.ms / 1000));
+        history.push(((await historyEvents(env.client, t.result.workflowId, t.result.firstRunId)) / records) * 1000);
       },
       bullmq: async () => {
         const bullRef = newRef(await seedShop(env, shop.baseUrl));
@@ -59,7 +66,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
         const b = await timed(() => Promise.race([runBullmqSync(bullEnv, bullRef, 'Order'), bullExited]));
         cpu.bullmq!.push(perRecordUs(bullMeter.delta().bullmq ?? 0));
         expect('BullMQ', b.result.created);
-        bullmq.push(sizes.records / (b.ms / 1000));
+        bullmq.push(records / (b.ms / 1000));
       },
     };
     const order = ['raw', 'temporal', 'bullmq'] as const;
@@ -67,10 +74,10 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
       // Each repetition starts with another engine, so none always runs on the coldest (or warmest) database.
       for (let i = 0; i < order.length; i++) {
         const engine = order[(rep + i) % order.length]!;
-        ctx.log(`throughput rep ${rep + 1}: ${engine}`);
+        ctx.log(`throughput ${records} rep ${rep + 1}: ${engine}`);
         await engines[engine]();
       }
-      ctx.log(`throughput rep ${rep + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, temporal ${temporal.at(-1)!.toFixed(0)}/s, bullmq ${bullmq.at(-1)!.toFixed(0)}/s`);
+      ctx.log(`throughput ${records} rep ${rep + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, temporal ${temporal.at(-1)!.toFixed(0)}/s, bullmq ${bullmq.at(-1)!.toFixed(0)}/s`);
     }
   } finally {
     if (bull.exitCode === null) {
@@ -81,22 +88,25 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
     await shop.stop();
   }
   const ratios = temporal.map((t, i) => t / raw[i]!);
+  const overBullmq = temporal.map((t, i) => t / bullmq[i]!);
+  const at = ` (${records.toLocaleString('en-US')} records)`;
   // A process the bench could not find (no /proc, or a server on another host) has no samples and no figure.
-  const cpuFigure = (name: string, samples: number[], goal?: number) =>
-    samples.length ? [figure(name, 'µs CPU/record', samples, goal === undefined ? undefined : { text: `≤ ${goal} µs`, met: (m) => m <= goal })] : [];
+  const cpuFigure = (name: string, samples: number[], goal?: { text: string; at: number }) =>
+    samples.length ? [figure(`${name}${at}`, 'µs CPU/record', samples, goal && { text: goal.text, met: (m) => m <= goal.at })] : [];
   return [
     // Led by what a record costs in CPU, process by process: unlike records/s it does not move with the machine's other load.
-    ...cpuFigure('Temporal worker CPU per record', cpu.worker!, 60),
-    ...cpuFigure('raw pipeline process CPU per record (start-up included)', cpu.raw!),
+    ...cpuFigure('Temporal worker CPU per record', cpu.worker!, { text: '≤ 60 µs (first bar ≤ 120)', at: 60 }),
+    ...cpuFigure('raw pipeline process CPU per record, start-up included', cpu.raw!),
     ...cpuFigure('BullMQ worker CPU per record', cpu.bullmq!),
-    ...cpuFigure('PostgreSQL CPU per record (Temporal sync)', cpu.postgres!, 30),
-    ...cpuFigure('Redis CPU per record (Temporal sync)', cpu.redis!),
+    ...cpuFigure('PostgreSQL CPU per record, Temporal sync', cpu.postgres!, { text: '≤ 30 µs', at: 30 }),
+    ...cpuFigure('Redis CPU per record, Temporal sync', cpu.redis!),
     ...cpuFigure('Temporal server CPU per record', cpu.temporalServer!),
-    ...cpuFigure('fake provider CPU per record (Temporal sync)', cpu.provider!),
-    figure('raw pipeline (no Temporal)', 'records/s', raw),
-    figure('Temporal, 1 worker', 'records/s', temporal, { text: '≥ 15,000 records/s', met: (m) => m >= 15_000 }),
-    figure('Temporal / raw', '×', ratios, { text: '≥ 0.85', met: (m) => m >= 0.85 }),
-    figure('BullMQ peer, 1 worker', 'records/s', bullmq),
-    figure('history events per 1,000 records', 'events', history, { text: '≤ 3', met: (m) => m <= 3 }),
+    ...cpuFigure('fake provider CPU per record, Temporal sync', cpu.provider!),
+    figure(`raw pipeline (no Temporal)${at}`, 'records/s', raw),
+    figure(`Temporal, 1 worker${at}`, 'records/s', temporal),
+    figure(`BullMQ peer, 1 worker${at}`, 'records/s', bullmq),
+    figure(`Temporal / raw${at}`, '×', ratios, { text: '≥ 0.95', met: (m) => m >= 0.95 }),
+    figure(`Temporal / BullMQ peer${at}`, '×', overBullmq, { text: '≥ 1.0', met: (m) => m >= 1 }),
+    figure(`history events per 1,000 records${at}`, 'events', history, { text: '≤ 3', met: (m) => m <= 3 }),
   ];
 }
