@@ -64,7 +64,7 @@ describe('Temporal behind TLS', () => {
     expect(((await status.json()) as { lastSync: unknown }).lastSync).toMatchObject({ status: 'completed' });
     // Both processes went through the proxy with the client certificate, and nothing about it reached their logs.
     expect(mtls.calls.some((c) => c.path.endsWith('/PollWorkflowTaskQueue') && c.clientName === 'integration-sync-worker')).toBe(true);
-    expect(mtls.calls.some((c) => c.path.endsWith('/StartWorkflowExecution') && c.clientName === 'integration-sync-worker')).toBe(true);
+    expect(mtls.calls.some((c) => c.path.endsWith('/SignalWithStartWorkflowExecution') && c.clientName === 'integration-sync-worker')).toBe(true);
     for (const output of [worker.output(), api.output()]) {
       expect(output).not.toContain('PRIVATE KEY');
       expect(output).not.toContain(client.key.split('\n')[1]);
