@@ -42,6 +42,8 @@ const DEFAULT_CHUNK_MAX_RECORDS = 5_000;
 const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
 /** Syncs started before bulk exports existed replay without them. */
 export const BULK_EXPORT_PATCH = 'bulk-export';
+/** Syncs started before it waited a zero-length timer for late signals before ending; they replay with it. */
+export const NO_LATE_SIGNAL_TIMER_PATCH = 'no-late-signal-timer';
 /** A large shop's bulk export can take hours; a day of waiting is about 3,000 checks (12,000 history events). */
 const BULK_EXPORT_MAX_WAIT_MS = 24 * 3_600_000;
 /** Well below Temporal's limits; continue-as-new also happens earlier when the server suggests it. */
@@ -200,8 +202,10 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
         }
       }
       await finishSync({ ...ref(), trigger: input.trigger, status: 'completed', counters: passCounters, startedAt: passStartedAt, watermarks });
-      // Let a signal that arrived with the last activity's completion be seen before deciding.
-      await condition(() => state.pendingPasses > 0, 0);
+      // No wait is needed for a signal that lands now: Temporal refuses to close a workflow over a signal it has not
+      // handled, and the retried workflow task hands it over with finishSync's result. Syncs from before waited on a
+      // zero-length timer here, which the server fires about a second later: a second of every sync.
+      if (!patched(NO_LATE_SIGNAL_TIMER_PATCH)) await condition(() => state.pendingPasses > 0, 0);
       if (state.pendingPasses === 0) break;
       state.pendingPasses = 0;
       passEntityTypes = nextPassEntityTypes ?? input.entityTypes;

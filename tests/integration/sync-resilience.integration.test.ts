@@ -185,6 +185,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     await shop.stop();
     // The start's own request is not a second pass; those that found it running are one.
     expect(state).toMatchObject({ status: 'completed', syncTaskId: `${first.syncTaskId}.1`, passes: 2, pendingPasses: 0 });
+    recordHistory('sync-signal-with-start', handle.workflowId, env.servers.temporalAddress);
   });
 
   it('stops a cancelled sync at a page boundary, ends cancelled and publishes sync.failed', async () => {
