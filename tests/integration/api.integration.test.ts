@@ -278,11 +278,15 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
     });
 
     it('deletes an integration with its running sync, connection, records and dead letters', async () => {
-      shop.options.pageDelayMs = 200;
       const id = await newIntegration(keyA);
       try {
+        // Records of a finished sync, then a second sync held running on its bulk export when the integration goes.
         expect((await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } })).status).toBe(202);
-        await waitFor(async () => (await shardCount(env.db, id)) > 0);
+        await env.client.workflow.getHandle(syncWorkflowId(id)).result();
+        expect(await shardCount(env.db, id)).toBeGreaterThan(0);
+        shop.options.bulkQueuedMs = 20_000;
+        expect((await call('POST', `/integrations/${id}/sync`, { key: keyA, body: { mode: 'full_refresh' } })).status).toBe(202);
+        await waitFor(async () => (await env.client.workflow.getHandle(syncWorkflowId(id)).query(getSyncStateQuery)).bulkExport?.status === 'running');
         expect((await call('DELETE', `/integrations/${id}`, { key: keyA })).status).toBe(204);
         await expect(env.client.workflow.getHandle(syncWorkflowId(id)).result()).rejects.toThrow();
         const left = await env.db.query(
@@ -292,7 +296,7 @@ describe('HTTP API on a real port with real Temporal, PostgreSQL and Redis', () 
         );
         expect(Number(left.rows[0].n)).toBe(0);
       } finally {
-        shop.options.pageDelayMs = 0;
+        shop.options.bulkQueuedMs = 0;
       }
     });
 
