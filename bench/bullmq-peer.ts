@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { SyncTaskRef } from '../activities/sync-pipeline';
-import { addCounters, emptyCounters, type SyncCounters } from '../contracts/sync';
+import { addCounters, DEFAULT_CHUNK_MAX_RECORDS, emptyCounters, type SyncCounters } from '../contracts/sync';
 import { pipelineDeps, runPages, type PipelineEnv } from './raw-pipeline';
 
 interface ChunkJob {
@@ -28,7 +28,7 @@ export function startBullmqWorker(env: BullmqPeerEnv): ChildProcess {
 }
 
 /** Queues the first chunk and waits until the last one says the sync is done. */
-export async function runBullmqSync(env: BullmqPeerEnv, ref: SyncTaskRef, entityType: string, chunkRecords = 5_000, timeoutMs = 3_600_000): Promise<SyncCounters> {
+export async function runBullmqSync(env: BullmqPeerEnv, ref: SyncTaskRef, entityType: string, chunkRecords = DEFAULT_CHUNK_MAX_RECORDS, timeoutMs = 3_600_000): Promise<SyncCounters> {
   const connection = redisFor(env.REDIS_URL);
   const queue = new Queue<ChunkJob>(env.BULLMQ_QUEUE, { connection });
   try {

@@ -23,6 +23,7 @@ import {
   addCounters,
   BULK_CHECK_FIRST_MS,
   BULK_CHECK_MAX_MS,
+  DEFAULT_CHUNK_MAX_RECORDS,
   emptyCounters,
   pickCounters,
   SYNC_QUERY,
@@ -38,7 +39,6 @@ import { IntegrationIdKey, ProviderKey, SyncStatusKey, SyncTriggerKey, TenantIdK
 export const getSyncStateQuery = defineQuery<SyncState>(SYNC_QUERY);
 export const requestSyncSignal = defineSignal<[RequestSyncInput?]>(SYNC_SIGNAL);
 
-const DEFAULT_CHUNK_MAX_RECORDS = 5_000;
 const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
 /** Syncs started before bulk exports existed replay without them. */
 export const BULK_EXPORT_PATCH = 'bulk-export';
