@@ -28,7 +28,7 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Figure[]>> = {
   'two-workers': measureConcurrentSyncs,
 };
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--records N[,M…]] [--memory-records N,M] [--reps N] [--out FILE] [--servers FILE]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(MEASUREMENTS).join(',')}] [--records N[,M…]] [--memory-records N,M] [--reps N] [--out FILE] [--servers FILE] [--temporal-file [--sqlite-pragmas P=V,…]]`;
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
@@ -38,7 +38,7 @@ function positiveInt(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, servers: { type: 'string' }, records: { type: 'string' }, 'memory-records': { type: 'string' }, reps: { type: 'string' }, help: { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, servers: { type: 'string' }, records: { type: 'string' }, 'memory-records': { type: 'string' }, reps: { type: 'string' }, 'temporal-file': { type: 'boolean' }, 'sqlite-pragmas': { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return void console.log(USAGE);
   const only = values.only?.split(',') ?? Object.keys(MEASUREMENTS);
@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   // --servers: the servers file of a running test stack (npm test runs the quick bench on its own servers).
   const servers = values.servers ? (JSON.parse(readFileSync(values.servers, 'utf8')) as TestServers) : undefined;
   if (!servers) log('starting Temporal dev server, PostgreSQL and Redis');
-  const stack = servers ? undefined : await startStack({ dataDir });
+  // --temporal-file: Temporal on a SQLite file, as `npm start` runs it (its pragmas, or --sqlite-pragmas; '' for SQLite's own).
+  const pragmas = values['sqlite-pragmas'];
+  const temporalFile = values['temporal-file'] ? { ...(pragmas !== undefined ? { sqlitePragmas: pragmas.split(',').filter(Boolean) } : {}) } : undefined;
+  const stack = servers ? undefined : await startStack({ dataDir, ...(temporalFile ? { temporalFile } : {}) });
   const env = await createIntegrationEnv(servers ?? stack!.servers);
   const stop = async () => {
     await env.close();

@@ -18,17 +18,29 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   dbFile?: string;
+  /** `PRAGMA=VALUE`s for that file; LATENCY_PRAGMAS unless given ([]: SQLite's own defaults). */
+  sqlitePragmas?: readonly string[];
   namespace?: string;
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
 }
+
+/**
+ * SQLite's defaults (a rollback journal, synchronous=FULL) sync the file to disk several times per transaction, and a
+ * webhook's signal-with-start is a transaction: write-ahead logging with synchronous=NORMAL syncs at checkpoints only,
+ * still losing nothing when the server process dies (only an OS crash can take the last transactions).
+ */
+export const LATENCY_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'] as const;
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
   args.push('--namespace', options.namespace ?? 'default');
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
-  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.dbFile) {
+    args.push('--db-filename', options.dbFile);
+    for (const pragma of options.sqlitePragmas ?? LATENCY_PRAGMAS) args.push('--sqlite-pragma', pragma);
+  }
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });

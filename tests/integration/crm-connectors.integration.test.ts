@@ -69,11 +69,12 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
         order.date_modified_gmt = '2026-08-01T00:00:00';
       }
       const incremental = await sync(id);
-      expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 4, updated: 4, created: 0 });
+      // The four changed, and the newest of the last sync again (listed from a second before it), unchanged.
+      expect(incremental.state).toMatchObject({ status: 'completed', recordsFetched: 5, updated: 4, unchanged: 1, created: 0 });
       expect(ofType(incremental.events, 'integration.sync.order.updated')).toHaveLength(4);
-      // A sync of at most the threshold: one integration.data.raw per record.
+      // A sync of at most the threshold: one integration.data.raw per record fetched.
       const singles = ofType(incremental.events, 'integration.data.raw') as Array<EventEnvelope<'integration.data.raw'>>;
-      expect(singles).toHaveLength(4);
+      expect(singles).toHaveLength(5);
       expect(singles[0]!.data.metadata).toEqual({ direction: 'inbound' });
       expect(ofType(incremental.events, 'integration.data.raw.batch')).toHaveLength(0);
     });
@@ -103,6 +104,18 @@ describe('WooCommerce, HubSpot and Salesforce connectors against fake providers'
       const failed = await sync(bad);
       const [event] = ofType(failed.events, 'integration.sync.failed') as Array<EventEnvelope<'integration.sync.failed'>>;
       expect(event!.data.error).toContain('woocommerce_rest_cannot_view');
+    });
+
+    it('lists an order changed within the second of the newest change the last sync read', async () => {
+      await sync(id);
+      const live = [...woo.records.values()].filter((o) => o.status !== 'trash');
+      const newest = live.reduce((m, o) => (String(o.date_modified_gmt) > String(m.date_modified_gmt) ? o : m));
+      const other = live.find((o) => o.id !== newest.id)!;
+      // WooCommerce's timestamps have one-second resolution and modified_after is strict.
+      other.status = other.status === 'completed' ? 'processing' : 'completed';
+      other.date_modified_gmt = newest.date_modified_gmt;
+      const next = await sync(id);
+      expect(next.state).toMatchObject({ status: 'completed', updated: 1 });
     });
 
     it('announces trashed orders and a webhook-noticed delete once each, and a restored order as created again', async () => {

@@ -38,11 +38,13 @@ export interface Stack {
  * `dataDir` receives the workflow bundle. `durable` (the fault suite): Temporal keeps its workflows in a SQLite file,
  * PostgreSQL its data and Redis an append-only file, so each survives a restart as in production.
  */
-export async function startStack(options: { dataDir: string; durable?: boolean }): Promise<Stack> {
+export async function startStack(options: { dataDir: string; durable?: boolean; temporalFile?: { sqlitePragmas?: readonly string[] } }): Promise<Stack> {
   mkdirSync(options.dataDir, { recursive: true });
   const pgDir = path.join(os.tmpdir(), `integration-sync-test-${process.pid}-${randomBytes(4).toString('hex')}`, 'postgres');
   const durable = options.durable ?? false;
-  const startTemporal = (port: number) => startDevServer({ binary: requireTool('temporal'), port, ...(durable ? { dbFile: path.join(options.dataDir, 'temporal.sqlite') } : {}) });
+  // `temporalFile` alone: Temporal on a SQLite file as `npm start` runs it, the rest as usual (the bench's option).
+  const temporalFile = durable || options.temporalFile ? { dbFile: path.join(options.dataDir, 'temporal.sqlite'), ...options.temporalFile } : {};
+  const startTemporal = (port: number) => startDevServer({ binary: requireTool('temporal'), port, ...temporalFile });
   const startPostgres = (port: number) => startEmbeddedPostgres({ databaseDir: pgDir, port, persistent: durable });
   const startRedis = (port: number) => startRedisServer(port, durable ? ['--appendonly', 'yes', '--dir', options.dataDir] : []);
   const servers = [onFreshPort(startTemporal), onFreshPort(startPostgres), onFreshPort(startRedis)] as const;
