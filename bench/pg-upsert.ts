@@ -2,25 +2,16 @@
 // the raw pipeline, read back and upserted again in pages of 250 into fresh integrations, PostgreSQL's CPU (the
 // postmaster and its backends, from /proc) measured around each run. `npx tsx bench/pg-upsert.ts 30000`
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { createIntegrationEnv } from '../tests/support/integration-env';
-import { startStack } from '../tests/support/stack';
 import { upsertShards, type ShardInput } from '../store/shards';
 import { newRef, pipelineEnvOf, seedShop, TENANT } from './context';
 import { CpuMeter, pidListeningOn } from './cpu';
-import { startFakeShopifyProcess } from './fake-shopify-process';
+import { runScript, withOwnStack } from './own-stack';
 import { runRawInProcess } from './raw-pipeline';
 
 const PAGE = 250;
 
 async function main(): Promise<void> {
-  const records = Number(process.argv[2] ?? 30_000);
-  const dataDir = path.join(__dirname, '..', '.data', `pg-upsert-${process.pid}`);
-  const stack = await startStack({ dataDir });
-  const env = await createIntegrationEnv(stack.servers);
-  const shop = await startFakeShopifyProcess({ generatedOrders: records });
-  try {
+  await withOwnStack(Number(process.argv[2] ?? 30_000), async (env, shop) => {
     const source = await seedShop(env, shop.baseUrl);
     await runRawInProcess(pipelineEnvOf(env), newRef(source), 'Order');
     const { rows } = await env.db.query<{ external_id: string; json: string; content_hash: string }>(
@@ -47,15 +38,7 @@ async function main(): Promise<void> {
       await run(`rep ${rep}: update`, target, (s) => ({ ...s, contentHash: `${s.contentHash}x` }));
     }
     console.log(`(${inputs.length} records of ${Math.round(inputs.reduce((n, s) => n + s.json.length, 0) / inputs.length)} bytes each)`);
-  } finally {
-    await shop.stop();
-    await env.close();
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runScript(main);

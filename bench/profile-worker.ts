@@ -3,31 +3,21 @@
 // two run the same page code, so what the worker's profile has beyond it is the Temporal path's own cost.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createIntegrationEnv } from '../tests/support/integration-env';
-import { startStack } from '../tests/support/stack';
 import { seedShop, syncThroughTemporal } from './context';
-import { startFakeShopifyProcess } from './fake-shopify-process';
+import { runScript, withOwnStack } from './own-stack';
 import { timed } from './figures';
 
 async function main(): Promise<void> {
   const records = Number(process.argv[2] ?? 20_000);
-  const dataDir = path.resolve(__dirname, '..', '.data', `profile-${process.pid}`);
   const out = path.resolve(__dirname, '..', '.data', 'worker-profile');
   rmSync(out, { recursive: true, force: true });
-  const stack = await startStack({ dataDir });
-  const env = await createIntegrationEnv(stack.servers);
-  const shop = await startFakeShopifyProcess({ generatedOrders: records });
-  try {
+  await withOwnStack(records, async (env, shop) => {
     const worker = await env.startWorker({}, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`] });
     const integrationId = await seedShop(env, shop.baseUrl);
     const { ms } = await timed(() => syncThroughTemporal(env.client, env.taskQueue, integrationId));
     await worker.stop();
     console.log(`${records} records in ${(ms / 1000).toFixed(1)} s (${Math.round(records / (ms / 1000))}/s); profile: ${readdirSync(out).map((f) => path.join(out, f)).join(', ')}`);
-  } finally {
-    await shop.stop();
-    await env.close();
-    await stack.stop();
-  }
+  });
 }
 
-void main();
+runScript(main);
