@@ -47,6 +47,31 @@ export function cpuMs(pid: number, tree = false): number {
   return total;
 }
 
+/**
+ * CPU ms of each thread of `pid` by thread name (/proc/<pid>/task/<tid>: `comm`, utime + stime), threads of one name
+ * summed: what the Node main thread, libuv's pool, V8's GC helpers and a native SDK's own threads each spend.
+ */
+export function cpuMsByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
+}
+
 /** The process listening on a local TCP port (a server the bench did not start itself), or undefined. */
 export function pidListeningOn(port: number): number | undefined {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');

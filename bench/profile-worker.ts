@@ -4,6 +4,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { seedShop, syncThroughTemporal } from './context';
+import { cpuMsByThread } from './cpu';
 import { runScript, withOwnStack } from './own-stack';
 import { timed } from './figures';
 
@@ -14,7 +15,13 @@ async function main(): Promise<void> {
   await withOwnStack(records, async (env, shop) => {
     const worker = await env.startWorker({}, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`] });
     const integrationId = await seedShop(env, shop.baseUrl);
+    const before = cpuMsByThread(worker.child.pid!);
     const { ms } = await timed(() => syncThroughTemporal(env.client, env.taskQueue, integrationId));
+    // Beside V8's profile (JavaScript threads only): every thread of the worker, the SDK's native ones included.
+    for (const [name, spent] of cpuMsByThread(worker.child.pid!)) {
+      const delta = spent - (before.get(name) ?? 0);
+      if (delta > 0) console.log(`thread ${name.padEnd(16)} ${delta.toFixed(0).padStart(6)} ms CPU, ${((delta * 1000) / records).toFixed(1)} µs per record`);
+    }
     await worker.stop();
     console.log(`${records} records in ${(ms / 1000).toFixed(1)} s (${Math.round(records / (ms / 1000))}/s); profile: ${readdirSync(out).map((f) => path.join(out, f)).join(', ')}`);
   });
