@@ -17,13 +17,18 @@ interface Stat {
   cpuMs: number;
 }
 
+/** A /proc …/stat line: the command name (which may hold spaces) and the fields after it (state first, ppid, …). */
+function parseStat(text: string): { name: string; fields: string[] } {
+  return { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), fields: text.slice(text.lastIndexOf(')') + 2).split(' ') };
+}
+
+/** utime 14 … cstime 17 of stat (with children: what it reaped too), in ms. */
+const ticksMs = (fields: string[], withChildren: boolean) => ((withChildren ? [11, 12, 13, 14] : [11, 12]).reduce((sum, i) => sum + Number(fields[i]), 0) * 1000) / TICKS_PER_SECOND;
+
 function readStat(pid: number): Stat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may hold spaces: state is field 3, ppid 4, utime 14 … cstime 17.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+    const { fields } = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return { ppid: Number(fields[1]), cpuMs: ticksMs(fields, true) };
   } catch {
     return undefined; // gone
   }
@@ -61,10 +66,8 @@ export function cpuMsByThread(pid: number): Map<string, number> {
   }
   for (const tid of tids) {
     try {
-      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+      const { name, fields } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      byName.set(name, (byName.get(name) ?? 0) + ticksMs(fields, false));
     } catch {
       // the thread ended
     }

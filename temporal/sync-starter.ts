@@ -36,9 +36,9 @@ export async function startOrSignalSync(
 ): Promise<SyncStartResult> {
   const workflowId = syncWorkflowId(input.integrationId);
   const delayMs = options.startAt ? options.startAt.getTime() - Date.now() : 0;
-  const signalOrStart = async (): Promise<Outcome> => {
-    const syncTaskId = randomUUID();
-    const started = await signalWithStartOutcome(() =>
+  const syncTaskId = randomUUID();
+  const signalOrStart = () =>
+    signalWithStartOutcome(() =>
       client.workflow.signalWithStart(integrationSync, {
         taskQueue,
         workflowId,
@@ -48,22 +48,21 @@ export async function startOrSignalSync(
         ...(delayMs > 0 ? { startDelay: delayMs } : {}),
       }),
     );
-    return { syncTaskId, started };
-  };
   // Requests alike that arrive while this process is still asking share its round trip: they arrived before its
-  // start or signal landed, so the sync or pass it asks for covers them. A delayed start is never shared.
+  // start or signal landed, so the sync or pass it asks for covers them (coalesced). A delayed start is never shared.
   const key = delayMs > 0 ? undefined : `${workflowId} ${JSON.stringify([input.mode, input.trigger, input.entityTypes, input.filters])}`;
-  const running = key ? inFlight.get(key) : undefined;
-  const outcome = running ? { ...(await running), started: false } : await share(key, signalOrStart);
-  if (outcome.started) return { workflowId, syncTaskId: outcome.syncTaskId, status: 'started' };
+  const shared = key ? inFlight.get(key) : undefined;
+  if (shared) await shared;
+  const started = !shared && (await share(key, signalOrStart));
+  if (started) return { workflowId, syncTaskId, status: 'started' };
   const known = options.syncTaskIdOfRunning ? await querySyncState(client, workflowId, options.queryTimeoutMs ?? SYNC_QUERY_DEADLINE_MS) : null;
   return { workflowId, syncTaskId: known?.syncTaskId ?? null, status: 'coalesced' };
 }
 
-type Outcome = { syncTaskId: string; started: boolean };
-const inFlight = new Map<string, Promise<Outcome>>();
+/** Whether each request in flight in this process started its sync, by what makes requests alike. */
+const inFlight = new Map<string, Promise<boolean>>();
 
-function share(key: string | undefined, call: () => Promise<Outcome>): Promise<Outcome> {
+function share(key: string | undefined, call: () => Promise<boolean>): Promise<boolean> {
   if (!key) return call();
   const request = call().finally(() => inFlight.delete(key));
   inFlight.set(key, request);
