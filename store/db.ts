@@ -71,5 +71,9 @@ export async function pingDb(db: Db): Promise<void> {
  */
 export const textForPostgres = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 
-/** JSON for a jsonb parameter, NUL escapes replaced (an escaped backslash before "u0000" is left alone). */
-export const jsonForPostgres = (value: unknown) => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+/**
+ * JSON for a jsonb parameter, with U+FFFD for what jsonb refuses: NUL, and half a surrogate pair (JSON.stringify
+ * writes a lone surrogate as a `\udXXX` escape, a whole pair as its character). An escaped backslash before such
+ * an escape is text, left alone.
+ */
+export const jsonForPostgres = (value: unknown) => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g, '$1\\ufffd');

@@ -230,8 +230,9 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
     try {
       const [clean, nested, broken] = nulShop.addOrders(3);
       expect(clean).toBeDefined();
-      // A recorded order with a NUL in a nested string (a line item title, its note) stores with U+FFFD in its place.
-      nested!.lineItems = [{ ...nested!.lineItems[0]!, title: 'IPod\u0000 Nano' }];
+      // A recorded order with a NUL in a nested string (a line item title, its note) stores with U+FFFD in its place,
+      // as does half a surrogate pair (valid JSON, refused by jsonb).
+      nested!.lineItems = [{ ...nested!.lineItems[0]!, title: 'IPod\u0000 Nano \ud83c' }];
       nested!.note = 'gift\u0000wrap';
       // One whose total is unreadable because of a NUL is dead-lettered; its raw copy and the error quote it.
       broken!.totalPriceSet = { shopMoney: { amount: '12\u0000.00', currencyCode: 'USD' } };
@@ -239,7 +240,7 @@ describe('integrationSync: long syncs, provider limits and visibility', () => {
       const state = await env.client.workflow.execute(integrationSync, manualSync(env.taskQueue, id, TENANT));
       expect(state).toMatchObject({ status: 'completed', created: 2, rejected: 1 });
       const stored = await env.db.query(`SELECT data FROM shards WHERE integration_id = $1 AND external_id = $2`, [id, nested!.legacyResourceId]);
-      expect(stored.rows[0].data.lineItems[0].title).toBe('IPod\uFFFD Nano');
+      expect(stored.rows[0].data.lineItems[0].title).toBe('IPod\uFFFD Nano \uFFFD');
       const dead = await env.db.query(`SELECT raw, error FROM dead_letters WHERE integration_id = $1`, [id]);
       expect(dead.rows).toHaveLength(1);
       expect(dead.rows[0].raw.totalPriceSet.shopMoney.amount).toBe('12\uFFFD.00');
