@@ -17,11 +17,13 @@ export async function getCheckpoint(db: Db, integrationId: string, entityType: s
 
 /** After each committed page: where this sync task goes on from. */
 export async function saveCursor(db: Db, integrationId: string, entityType: string, syncTaskId: string, cursor: string | null): Promise<void> {
-  await db.query(
-    `INSERT INTO sync_checkpoints (integration_id, entity_type, sync_task_id, cursor) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (integration_id, entity_type) DO UPDATE SET sync_task_id = $3, cursor = $4, updated_at = now()`,
-    [integrationId, entityType, syncTaskId, cursor],
-  );
+  // Prepared (planned once per connection), as every statement a sync runs per page.
+  await db.query({
+    name: 'save-cursor',
+    text: `INSERT INTO sync_checkpoints (integration_id, entity_type, sync_task_id, cursor) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (integration_id, entity_type) DO UPDATE SET sync_task_id = $3, cursor = $4, updated_at = now()`,
+    values: [integrationId, entityType, syncTaskId, cursor],
+  });
 }
 
 /** After a completed pass: the next incremental sync starts from here. Never moves backwards. */

@@ -12,7 +12,12 @@ export async function appendToOutbox(db: Db, events: readonly EventEnvelope[]): 
 
 /** Whether any of these order keys still has events waiting: then new ones queue behind them. */
 export async function hasOutboxEvents(db: Db, orderKeys: readonly string[]): Promise<boolean> {
-  const { rows } = await db.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM event_outbox WHERE order_key = ANY($1::text[])) AS waiting`, [orderKeys]);
+  // Prepared (planned once per connection): a sync asks twice per page.
+  const { rows } = await db.query<{ waiting: boolean }>({
+    name: 'has-outbox-events',
+    text: `SELECT EXISTS (SELECT 1 FROM event_outbox WHERE order_key = ANY($1::text[])) AS waiting`,
+    values: [orderKeys],
+  });
   return rows[0]!.waiting;
 }
 

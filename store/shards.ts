@@ -29,6 +29,30 @@ export interface ShardResult {
   outcome: ShardOutcome;
 }
 
+// The rows this statement does not write are read from the snapshot it started from (an index lookup each), never
+// by joining the page against the written rows: a join of two CTEs has no index, and on a page of 250 it cost
+// PostgreSQL more than the upsert itself (bench/pg-upsert.ts).
+const UPSERT_SHARDS = `
+  WITH page AS (
+    SELECT ($6::text[])[n] AS external_id, r->'data' AS data, r->>'contentHash' AS content_hash
+      FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(r, n)
+  ),
+  upserted AS (
+    INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change)
+    SELECT $1, $2, $3, external_id, data, content_hash, $4, 'created' FROM page
+    ON CONFLICT (tenant_id, integration_id, entity_type, external_id) DO UPDATE
+       SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, sync_task_id = EXCLUDED.sync_task_id,
+           last_change = CASE WHEN shards.deleted_at IS NULL THEN 'updated' ELSE 'created' END, deleted_at = NULL, updated_at = now()
+     WHERE shards.content_hash <> EXCLUDED.content_hash OR shards.deleted_at IS NOT NULL
+    RETURNING id, external_id, CASE WHEN xmax = 0 THEN 'created' ELSE last_change END AS outcome
+  )
+  SELECT external_id, id, outcome FROM upserted
+  UNION ALL
+  SELECT s.external_id, s.id, CASE WHEN s.sync_task_id = $4 AND s.last_change <> 'deleted' THEN s.last_change ELSE 'unchanged' END
+    FROM shards s
+   WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = ANY($6::text[])
+     AND s.external_id NOT IN (SELECT external_id FROM upserted)`;
+
 /**
  * Upserts a batch in one statement. A row whose hash is unchanged is not rewritten. A row this same sync task
  * already changed (a retried chunk) reports that earlier outcome again, so its events are re-published with the
@@ -41,31 +65,13 @@ export async function upsertShards(
   shards: readonly ShardInput[],
 ): Promise<ShardResult[]> {
   if (shards.length === 0) return [];
-  // The rows this statement does not write are read from the snapshot it started from (an index lookup each),
-  // never by joining the page against the written rows: a join of two CTEs has no index, and on a page of 250 it
-  // cost PostgreSQL more than the upsert itself (bench/pg-upsert.ts).
-  const { rows } = await db.query<{ external_id: string; id: string; outcome: ShardOutcome }>(
-    `WITH page AS (
-       SELECT ($6::text[])[n] AS external_id, r->'data' AS data, r->>'contentHash' AS content_hash
-         FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(r, n)
-     ),
-     upserted AS (
-       INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change)
-       SELECT $1, $2, $3, external_id, data, content_hash, $4, 'created' FROM page
-       ON CONFLICT (tenant_id, integration_id, entity_type, external_id) DO UPDATE
-          SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, sync_task_id = EXCLUDED.sync_task_id,
-              last_change = CASE WHEN shards.deleted_at IS NULL THEN 'updated' ELSE 'created' END, deleted_at = NULL, updated_at = now()
-        WHERE shards.content_hash <> EXCLUDED.content_hash OR shards.deleted_at IS NOT NULL
-       RETURNING id, external_id, CASE WHEN xmax = 0 THEN 'created' ELSE last_change END AS outcome
-     )
-     SELECT external_id, id, outcome FROM upserted
-     UNION ALL
-     SELECT s.external_id, s.id, CASE WHEN s.sync_task_id = $4 AND s.last_change <> 'deleted' THEN s.last_change ELSE 'unchanged' END
-       FROM shards s
-      WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = ANY($6::text[])
-        AND s.external_id NOT IN (SELECT external_id FROM upserted)`,
-    [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, pageDocument(shards), shards.map((s) => s.externalId)],
-  );
+  const { rows } = await db.query<{ external_id: string; id: string; outcome: ShardOutcome }>({
+    // Prepared once per pooled connection: parsed and planned once, not per page (bench/pg-upsert.ts: PostgreSQL
+    // 24 → 22 µs of CPU per record inserted, 13 → 11.5 per record unchanged).
+    name: 'upsert-shards',
+    text: UPSERT_SHARDS,
+    values: [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, pageDocument(shards), shards.map((s) => s.externalId)],
+  });
   // In the page's order, as its events go out.
   const position = new Map(shards.map((s, i) => [s.externalId, i]));
   return rows
