@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { activeTraceContext } from '../observability/tracing';
 import { eventCatalogue, type EventData, type EventType } from './catalogue';
@@ -26,7 +26,7 @@ export type EventEnvelope<T extends EventType = EventType> = Omit<z.infer<typeof
 
 /** A UUID-shaped id that is the same for the same type and key, so a retried publish repeats the id and consumers drop the copy. */
 export function deterministicEventId(type: string, key: string): string {
-  const h = createHash('sha256').update(`${type}\u0000${key}`).digest('hex');
+  const h = hash('sha256', `${type}\u0000${key}`, 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
