@@ -54,7 +54,8 @@ export function cpuMs(pid: number, tree = false): number {
 
 /**
  * CPU ms of each thread of `pid` by thread name (/proc/<pid>/task/<tid>: `comm`, utime + stime), threads of one name
- * summed: what the Node main thread, libuv's pool, V8's GC helpers and a native SDK's own threads each spend.
+ * summed, the main thread on its own: what the Node main thread, V8's GC helpers and worker threads, libuv's pool
+ * and a native SDK's own threads each spend.
  */
 export function cpuMsByThread(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
@@ -67,7 +68,9 @@ export function cpuMsByThread(pid: number): Map<string, number> {
   for (const tid of tids) {
     try {
       const { name, fields } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
-      byName.set(name, (byName.get(name) ?? 0) + ticksMs(fields, false));
+      // The main thread apart from the others of its name (V8's GC helpers, worker threads).
+      const key = tid === String(pid) ? `${name} (main)` : name;
+      byName.set(key, (byName.get(key) ?? 0) + ticksMs(fields, false));
     } catch {
       // the thread ended
     }

@@ -25,6 +25,8 @@ interface BulkCursor {
   /** Byte offset and line number of the next order's first line. */
   offset: number;
   line: number;
+  /** Bytes per order of the page before, to size the next download's range (absent in cursors of older workers). */
+  bytesPerOrder?: number;
 }
 
 export const isBulkCursor = (cursor: string | null): cursor is string => cursor?.startsWith(CURSOR_PREFIX) ?? false;
@@ -33,7 +35,9 @@ const encodeCursor = (cursor: BulkCursor) => CURSOR_PREFIX + Buffer.from(JSON.st
 function decodeCursor(cursor: string): BulkCursor {
   try {
     const decoded = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString()) as BulkCursor;
-    if (typeof decoded.op === 'string' && Number.isSafeInteger(decoded.offset) && Number.isSafeInteger(decoded.line)) return decoded;
+    const hint = decoded.bytesPerOrder;
+    const hintOk = hint === undefined || (Number.isSafeInteger(hint) && hint > 0 && hint <= MAX_LINE_BYTES);
+    if (typeof decoded.op === 'string' && Number.isSafeInteger(decoded.offset) && Number.isSafeInteger(decoded.line) && hintOk) return decoded;
   } catch {
     // refused below
   }
@@ -137,49 +141,83 @@ async function lookUp(connection: ConnectionContext, operationId: string, signal
   return data.node;
 }
 
-/** One page of orders from the export's file, from the cursor's byte offset to the first line of the order after it. */
+/**
+ * One page of orders from the export's file, from the cursor's byte offset to the first line of the order after it.
+ * Each download asks for a bounded range sized from the previous page's bytes per order (a page cut short asks for
+ * the next range): an open-ended one had the file sent on past the page until the connection closed, which on this
+ * machine cost the worker, and the server, more than the page itself (docs/BENCHMARKS.md).
+ */
 export async function readBulkPage(connection: ConnectionContext, cursor: string, options: { pageSize?: number | undefined; signal?: AbortSignal | undefined }): Promise<FetchPageResult> {
   const at = decodeCursor(cursor);
   const operation = await lookUp(connection, at.op, options.signal);
   if (!operation.url) throw providerRejected(`shopify bulk operation ${at.op} has no result file (${operation.status})`);
-  // The file lives on Shopify's storage, not the shop: the access token is not sent there.
-  const response = await outboundFetch('shopify', operation.url, { headers: { Range: `bytes=${at.offset}-` }, ...(options.signal ? { signal: options.signal } : {}) }, connection.policy);
-  if (response.status === 403 || response.status === 404) throw providerRejected(`shopify bulk result of ${at.op} is gone (${response.status}): its download expired`);
-  if (response.status >= 500) throw providerUnavailable(`shopify bulk result download answered ${response.status}`);
-  if (!response.ok || !response.body) throw providerRejected(`shopify bulk result download answered ${response.status}`);
-  // A server that ignores Range sends the whole file: skip to the offset.
-  let skip = response.status === 206 ? 0 : at.offset;
   const page = new BulkPage(at, Math.max(1, options.pageSize ?? BULK_PAGE_ORDERS));
+  const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(page.limit * (at.bytesPerOrder ?? FIRST_PAGE_BYTES_PER_ORDER) * 1.25) + 16 * 1024);
   let pending = Buffer.alloc(0);
-  const reader = response.body.getReader();
+  // The file's next byte to ask for: after what was received, whole lines or not.
+  let position = at.offset;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let chunk = Buffer.from(value);
-      if (skip > 0) {
-        const dropped = Math.min(skip, chunk.length);
-        chunk = chunk.subarray(dropped);
-        skip -= dropped;
+      const range = await downloadRange(connection, operation.url, at.op, position, rangeBytes, options.signal);
+      const reader = range.body.getReader();
+      try {
+        let skip = range.skip;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          let chunk = Buffer.from(value);
+          if (skip > 0) {
+            const dropped = Math.min(skip, chunk.length);
+            chunk = chunk.subarray(dropped);
+            skip -= dropped;
+          }
+          position += chunk.length;
+          pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+          let start = 0;
+          for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
+            const full = page.take(pending.toString('utf8', start, end), end + 1 - start);
+            if (full) return full;
+            start = end + 1;
+          }
+          pending = pending.subarray(start);
+          if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
+        }
+      } finally {
+        await reader.cancel().catch(() => undefined);
       }
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let start = 0;
-      for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
-        const full = page.take(pending.toString('utf8', start, end), end + 1 - start);
-        if (full) return full;
-        start = end + 1;
-      }
-      pending = pending.subarray(start);
-      if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
+      if (range.last) break;
     }
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     throw providerUnavailable(`shopify bulk result download cut off at line ${page.line + 1}: ${describeError(err)}`);
-  } finally {
-    await reader.cancel().catch(() => undefined);
   }
   // The last line may end without a newline.
   return page.take(pending.toString('utf8'), pending.length) ?? { records: page.records, nextCursor: null };
+}
+
+/** Bytes per order assumed for a cursor that does not say (the first page): a few line items each. */
+const FIRST_PAGE_BYTES_PER_ORDER = 4 * 1024;
+const MAX_RANGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `length` bytes of the file from `from`. `skip`: bytes to drop first (a server that ignores Range sends the whole
+ * file); `last`: the answer reaches the file's end (its Content-Range says so, or it has none to say otherwise).
+ */
+async function downloadRange(connection: ConnectionContext, url: string, op: string, from: number, length: number, signal?: AbortSignal): Promise<{ body: ReadableStream<Uint8Array>; skip: number; last: boolean }> {
+  // The file lives on Shopify's storage, not the shop: the access token is not sent there.
+  const response = await outboundFetch('shopify', url, { headers: { Range: `bytes=${from}-${from + length - 1}` }, ...(signal ? { signal } : {}) }, connection.policy);
+  if (response.status === 403 || response.status === 404) throw providerRejected(`shopify bulk result of ${op} is gone (${response.status}): its download expired`);
+  if (response.status >= 500) throw providerUnavailable(`shopify bulk result download answered ${response.status}`);
+  if (!response.ok || !response.body) throw providerRejected(`shopify bulk result download answered ${response.status}`);
+  if (response.status !== 206) return { body: response.body, skip: from, last: true };
+  const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+  if (!contentRange) return { body: response.body, skip: 0, last: true };
+  const [first, end, size] = [Number(contentRange[1]), Number(contentRange[2]), Number(contentRange[3])];
+  if (first !== from) {
+    await response.body.cancel();
+    throw providerUnavailable(`shopify bulk result download answered bytes ${first}- for bytes ${from}-`);
+  }
+  return { body: response.body, skip: 0, last: end + 1 >= size };
 }
 
 /** Lines of a bulk result gathered into orders: an order's line items follow it, each naming it as `__parentId`. */
@@ -191,7 +229,7 @@ class BulkPage {
 
   constructor(
     private readonly at: BulkCursor,
-    private readonly limit: number,
+    readonly limit: number,
   ) {
     this.offset = at.offset;
     this.line = at.line;
@@ -203,7 +241,10 @@ class BulkPage {
       const object = parseLine(text, this.line);
       const parent = object.__parentId;
       if (parent === undefined) {
-        if (this.records.length === this.limit) return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line }) };
+        if (this.records.length === this.limit) {
+          const bytesPerOrder = Math.max(1, Math.ceil((this.offset - this.at.offset) / this.limit));
+          return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line, bytesPerOrder }) };
+        }
         // Parsed for this page alone: completed in place, not copied.
         this.current = Object.assign(object, { lineItems: { nodes: [] as unknown[] } });
         this.records.push(toRecord(this.current));

@@ -110,6 +110,8 @@ export class FakeShopify {
   readonly bulkOperations: BulkOperation[] = [];
   /** Downloads of bulk results, with the byte each started at. */
   readonly bulkDownloads: number[] = [];
+  /** The byte range (first, last) each download of a bulk result answered. */
+  readonly bulkRanges: Array<[number, number]> = [];
   private nextBulkOutcome?: { status: BulkOperation['status']; errorCode: string | null };
   /** Tokens the shop accepts; a test revokes one to make it answer 401. */
   readonly validTokens: Set<string>;
@@ -385,19 +387,22 @@ export class FakeShopify {
       return;
     }
     const size = Number(op.fileSize);
-    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
     const start = range ? Number(range[1]) : 0;
     this.bulkDownloads.push(start);
     if (range && start >= size) {
       res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
       return;
     }
+    // As storage servers answer: a range past the end stops at the end.
+    const last = range?.[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    this.bulkRanges.push([start, last]);
     res.writeHead(range ? 206 : 200, {
       'Content-Type': 'application/jsonl',
-      'Content-Length': String(size - start),
-      ...(range ? { 'Content-Range': `bytes ${start}-${size - 1}/${size}` } : {}),
+      'Content-Length': String(last + 1 - start),
+      ...(range ? { 'Content-Range': `bytes ${start}-${last}/${size}` } : {}),
     });
-    createReadStream(op.file, { start }).pipe(res);
+    createReadStream(op.file, { start, end: last }).pipe(res);
   }
 
   /** One page of `limit` orders after the cursor, and whether more follow. */
