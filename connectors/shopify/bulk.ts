@@ -9,8 +9,15 @@ import { shopifyGraphql } from './graphql';
 import { LINE_ITEM_FIELDS, ORDER_FIELDS, ordersSearch } from './orders-query';
 
 const CURSOR_PREFIX = 'bulk:';
-/** Orders per page read from a bulk result (one transaction and one batch of events each, as a REST page was). */
-export const BULK_PAGE_ORDERS = 250;
+/**
+ * A page read from a bulk result (one transaction and one batch of events each) ends at this many orders, or at the
+ * first order that starts past BULK_PAGE_BYTES of the file, whichever comes first: a chunk holds two pages, so the
+ * bytes bound what 20 concurrent chunks hold under the worker's heap cap whatever an order weighs, and the orders
+ * bound a page of small ones. Per page the sync pays a lookup, a download, two publishes and two statements:
+ * pages of 250 orders spent about a quarter of the worker's CPU on that (docs/BENCHMARKS.md).
+ */
+export const BULK_PAGE_ORDERS = 1_000;
+export const BULK_PAGE_BYTES = 1024 * 1024;
 /** An incremental window with at least this many orders is exported in bulk rather than paged. */
 export const BULK_MIN_ORDERS = 10_000;
 /** One order or line item as a line: far below this; a file that is not (or has no newlines) is not read into memory. */
@@ -152,7 +159,9 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
   const operation = await lookUp(connection, at.op, options.signal);
   if (!operation.url) throw providerRejected(`shopify bulk operation ${at.op} has no result file (${operation.status})`);
   const page = new BulkPage(at, Math.max(1, options.pageSize ?? BULK_PAGE_ORDERS));
-  const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(page.limit * (at.bytesPerOrder ?? FIRST_PAGE_BYTES_PER_ORDER) * 1.25) + 16 * 1024);
+  // The page's likely bytes and a quarter more, to see the line that starts the next order.
+  const pageBytes = Math.min(page.limit * (at.bytesPerOrder ?? FIRST_PAGE_BYTES_PER_ORDER), BULK_PAGE_BYTES);
+  const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(pageBytes * 1.25) + 16 * 1024);
   let pending = Buffer.alloc(0);
   // The file's next byte to ask for: after what was received, whole lines or not.
   let position = at.offset;
@@ -235,14 +244,15 @@ class BulkPage {
     this.line = at.line;
   }
 
-  /** Takes one line; answers the page once it is full and this line starts the next order. */
+  /** Takes one line; answers the page once it is full (in orders or bytes) and this line starts the next order. */
   take(text: string, bytes: number): FetchPageResult | undefined {
     if (text.trim() !== '') {
       const object = parseLine(text, this.line);
       const parent = object.__parentId;
       if (parent === undefined) {
-        if (this.records.length === this.limit) {
-          const bytesPerOrder = Math.max(1, Math.ceil((this.offset - this.at.offset) / this.limit));
+        const pageBytes = this.offset - this.at.offset;
+        if (this.records.length === this.limit || (this.records.length > 0 && pageBytes >= BULK_PAGE_BYTES)) {
+          const bytesPerOrder = Math.max(1, Math.ceil(pageBytes / this.records.length));
           return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line, bytesPerOrder }) };
         }
         // Parsed for this page alone: completed in place, not copied.
