@@ -16,7 +16,7 @@ const CURSOR_PREFIX = 'bulk:';
  * bound a page of small ones. Per page the sync pays a lookup, a download, two publishes and two statements:
  * pages of 250 orders spent about a quarter of the worker's CPU on that (docs/BENCHMARKS.md).
  */
-export const BULK_PAGE_ORDERS = 1_000;
+const BULK_PAGE_ORDERS = 1_000;
 export const BULK_PAGE_BYTES = 1024 * 1024;
 /** An incremental window with at least this many orders is exported in bulk rather than paged. */
 export const BULK_MIN_ORDERS = 10_000;

@@ -1,5 +1,6 @@
 import { STRICT_POLICY } from '../../connectors/outbound';
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
+import { BULK_PAGE_BYTES } from '../../connectors/shopify/bulk';
 import { DEFAULT_API_VERSION, shopifyConnector } from '../../connectors/shopify/connector';
 import { MAX_ORDERS_PER_QUERY, ordersQueryCost, ordersSearch } from '../../connectors/shopify/orders-query';
 import type { PaceReport } from '../../connectors/rate-limit';
@@ -111,13 +112,15 @@ describe('Shopify bulk exports', () => {
     }
     const records: Array<{ externalId: string; data: Record<string, unknown> }> = [];
     const cursors: Array<string | null> = [];
+    const pageSizes: number[] = [];
     for (let cursor = status.cursor; cursor !== null; ) {
       const page = await shopifyConnector.fetchPage(connection(), { entityType: 'Order', cursor, since, ...(pageSize ? { pageSize } : {}) });
       records.push(...page.records);
       cursors.push(cursor);
+      pageSizes.push(page.records.length);
       cursor = page.nextCursor;
     }
-    return { records, cursors, status };
+    return { records, cursors, pageSizes, status };
   };
 
   it('exports every order with its line items regrouped under it, page by page from byte offsets', async () => {
@@ -139,6 +142,22 @@ describe('Shopify bulk exports', () => {
     // Open-ended ranges sent the rest of the file with every page (here about 5 times the file in all).
     const served = ranges.reduce((bytes, [first, last]) => bytes + last + 1 - first, 0);
     expect(served).toBeLessThan(3 * Number(shop.bulkOperations[0]!.fileSize));
+  });
+
+  it('ends a page at the first order past 1 MiB of the file, before 1,000 orders, so a page weighs about the same whatever its orders do', async () => {
+    const orders = shop.addOrders(1_500);
+    // About 3 KB each: 1,000 of them would be three pages' worth of bytes.
+    for (const order of orders) order.note = 'gift wrap, '.repeat(200);
+    const result = await exportAll(null);
+    expect(result!.records.map((r) => r.externalId)).toEqual(orders.map((o) => o.legacyResourceId));
+    // Each page starts at its cursor's byte offset: every page but the last holds 1 MiB of the file and at most one
+    // order (with its line items' lines) more.
+    const offsets = result!.cursors.map((c) => (JSON.parse(Buffer.from(c!.slice('bulk:'.length), 'base64url').toString()) as { offset: number }).offset);
+    const pageBytes = offsets.slice(1).map((offset, i) => offset - offsets[i]!);
+    for (const bytes of pageBytes) expect(bytes).toBeGreaterThanOrEqual(BULK_PAGE_BYTES);
+    for (const bytes of pageBytes) expect(bytes).toBeLessThan(BULK_PAGE_BYTES + 10_000);
+    expect(Math.max(...result!.pageSizes)).toBeLessThan(1_000);
+    expect(result!.pageSizes.length).toBeGreaterThan(1);
   });
 
   it('pages a small incremental window instead, and exports a large one', async () => {
