@@ -2,6 +2,7 @@
 // current (it is pinned), while a sync started after the switch runs on v2. The switch is the README's command.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { temporal } from '@temporalio/proto';
 import { requireTool } from '../../scripts/tools';
 import { integrationSync } from '../../workflows';
 import type { FakeShopify } from '../support/fake-shopify';
@@ -9,7 +10,7 @@ import type { IntegrationEnv } from '../support/integration-env';
 import { manualSync } from '../support/manual-sync';
 import { createShopIntegration } from '../support/seed';
 import { startShopEnv } from '../support/shop-env';
-import { waitForResult } from '../support/wait';
+import { waitFor, waitForResult } from '../support/wait';
 
 const TOKEN = 'shpat_versions';
 const TENANT = 'tenant-versions';
@@ -28,11 +29,21 @@ describe('versioned worker deployments', () => {
   afterAll(() => close?.());
 
   const worker = (buildId: string) => env.startWorker({ WORKER_DEPLOYMENT_NAME: deployment, WORKER_BUILD_ID: buildId });
-  /** What an operator runs to make a build current (README: Deploying workers); retried until the build has polled. */
-  const setCurrent = (buildId: string) =>
-    waitForResult(() =>
+  /**
+   * What an operator runs to make a build current (README: Deploying workers); retried until the build has polled.
+   * The server then carries the new routing to the task queue asynchronously: until it says so, a new workflow may
+   * still be routed to the build before (what the test asserts is after that).
+   */
+  const setCurrent = async (buildId: string) => {
+    await waitForResult(() =>
       promisify(execFile)(requireTool('temporal'), ['worker', 'deployment', 'set-current-version', '--deployment-name', deployment, '--build-id', buildId, '--address', env.servers.temporalAddress, '--yes']),
     );
+    await waitFor(async () => {
+      const { workerDeploymentInfo: info } = await env.client.workflowService.describeWorkerDeployment({ namespace: env.client.options.namespace, deploymentName: deployment });
+      const propagating = info?.routingConfigUpdateState === temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
+      return info?.routingConfig?.currentDeploymentVersion?.buildId === buildId && !propagating;
+    }, 30_000);
+  };
   const versionOf = async (workflowId: string) => {
     const { raw } = await env.client.workflow.getHandle(workflowId).describe();
     const info = raw.workflowExecutionInfo?.versioningInfo;
