@@ -4,6 +4,7 @@
 // function (the sync, not the process's start-up and shutdown); `--inclusive` counts a function's callees in its time.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
@@ -24,14 +25,10 @@ function nameOf(node: ProfileNode): string {
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const flag = (name: string) => {
-    const at = args.indexOf(name);
-    return at < 0 ? undefined : args.splice(at, name === '--inclusive' ? 1 : 2)[name === '--inclusive' ? 0 : 1] ?? '';
-  };
-  const windowFunction = flag('--window');
-  const inclusive = flag('--inclusive') !== undefined;
-  const [file, recordsArg, topArg] = args;
+  const { values, positionals } = parseArgs({ options: { window: { type: 'string' }, inclusive: { type: 'boolean' } }, allowPositionals: true });
+  const windowFunction = values.window;
+  const inclusive = values.inclusive ?? false;
+  const [file, recordsArg, topArg] = positionals;
   if (!file) throw new Error('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile [records] [top] [--window FUNCTION] [--inclusive]');
   const records = Number(recordsArg ?? 0);
   const top = Number(topArg ?? 30);
@@ -39,9 +36,15 @@ function main(): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  // Per profile node, not per sample: a profile has far fewer nodes than samples.
+  const stacks = new Map<number, Set<string>>();
   const stackOf = (id: number) => {
-    const names = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) names.add(nameOf(byId.get(at)!));
+    let names = stacks.get(id);
+    if (!names) {
+      names = new Set<string>();
+      for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) names.add(nameOf(byId.get(at)!));
+      stacks.set(id, names);
+    }
     return names;
   };
   const inWindow = (names: Set<string>) => windowFunction !== undefined && [...names].some((n) => n.split(' ')[0] === windowFunction);

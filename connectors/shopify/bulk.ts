@@ -162,39 +162,18 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
   // The page's likely bytes and a quarter more, to see the line that starts the next order.
   const pageBytes = Math.min(page.limit * (at.bytesPerOrder ?? FIRST_PAGE_BYTES_PER_ORDER), BULK_PAGE_BYTES);
   const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(pageBytes * 1.25) + 16 * 1024);
-  let pending = Buffer.alloc(0);
-  // The file's next byte to ask for: after what was received, whole lines or not.
-  let position = at.offset;
+  let pending: Buffer = Buffer.alloc(0);
   try {
-    for (;;) {
-      const range = await downloadRange(connection, operation.url, at.op, position, rangeBytes, options.signal);
-      const reader = range.body.getReader();
-      try {
-        let skip = range.skip;
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          let chunk = Buffer.from(value);
-          if (skip > 0) {
-            const dropped = Math.min(skip, chunk.length);
-            chunk = chunk.subarray(dropped);
-            skip -= dropped;
-          }
-          position += chunk.length;
-          pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-          let start = 0;
-          for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
-            const full = page.take(pending.toString('utf8', start, end), end + 1 - start);
-            if (full) return full;
-            start = end + 1;
-          }
-          pending = pending.subarray(start);
-          if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
-        }
-      } finally {
-        await reader.cancel().catch(() => undefined);
+    for await (const chunk of fileBytes(connection, operation.url, at, rangeBytes, options.signal)) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let start = 0;
+      for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
+        const full = page.take(pending.toString('utf8', start, end), end + 1 - start);
+        if (full) return full;
+        start = end + 1;
       }
-      if (range.last) break;
+      pending = pending.subarray(start);
+      if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
     }
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
@@ -227,6 +206,30 @@ async function downloadRange(connection: ConnectionContext, url: string, op: str
     throw providerUnavailable(`shopify bulk result download answered bytes ${first}- for bytes ${from}-`);
   }
   return { body: response.body, skip: 0, last: end + 1 >= size };
+}
+
+/**
+ * The file's bytes from the cursor's offset to its end, in ranges of `rangeBytes`, each asked for once the one before
+ * is read; the reader stops asking (and the open download is cancelled) as soon as its page is full.
+ */
+async function* fileBytes(connection: ConnectionContext, url: string, at: BulkCursor, rangeBytes: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  for (let position = at.offset; ; ) {
+    const range = await downloadRange(connection, url, at.op, position, rangeBytes, signal);
+    const reader = range.body.getReader();
+    try {
+      for (let skip = range.skip; ; ) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const chunk = Buffer.from(value).subarray(Math.min(skip, value.length));
+        skip -= value.length - chunk.length;
+        position += chunk.length;
+        if (chunk.length) yield chunk;
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+    if (range.last) return;
+  }
 }
 
 /** Lines of a bulk result gathered into orders: an order's line items follow it, each naming it as `__parentId`. */
