@@ -24,7 +24,8 @@ import { refreshConnectionTokens } from './token-refresh';
 import { runPageLoop } from './page-loop';
 import { probeRawMode, type RawMode } from './raw-mode';
 import { processPage } from './sync-page';
-import { loadIntegration, openEntityPipeline, type SyncTaskRef } from './sync-pipeline';
+import { loadIntegration, openEntityPipeline, type EntityPipeline, type SyncTaskRef } from './sync-pipeline';
+import type { Db } from '../store/db';
 
 export type { SyncTaskRef } from './sync-pipeline';
 
@@ -58,6 +59,13 @@ export interface SyncChunkInput extends SyncTaskRef {
   fresh?: boolean;
   /** The webhook event's filters (integration.webhook.received), applied to the fetch and named on raw events. */
   filters?: Record<string, unknown>;
+  /**
+   * One of the parts of a bulk export read at once: its end is not the entity type's, so a reconciling pass deletes
+   * nothing here (the workflow calls reconcileDeletes once every part is read).
+   */
+  part?: boolean;
+  /** How many records the whole fetch holds (a bulk export's count): decides the raw mode without fetching ahead. */
+  records?: number;
 }
 
 export interface SyncChunkResult {
@@ -254,7 +262,8 @@ export function createSyncActivities(deps: ActivityDeps) {
         }
         let fetchPages = fetch;
         if (!progress.rawMode) {
-          if (progress.cursor === null || input.fresh) {
+          if (input.records !== undefined) progress.rawMode = input.records > deps.batchThreshold ? 'batch' : 'single';
+          else if (progress.cursor === null || input.fresh) {
             const probe = await probeRawMode(fetch, deps.batchThreshold, progress.cursor);
             progress.rawMode = probe.mode;
             fetchPages = probe.fetch;
@@ -289,7 +298,7 @@ export function createSyncActivities(deps: ActivityDeps) {
             ctx.heartbeat(progress);
           },
         });
-        if (done && reconciling) progress.counters = addCounters(progress.counters, await deleteUnseen(() => ctx.heartbeat(progress)));
+        if (done && reconciling && !input.part) progress.counters = addCounters(progress.counters, await deleteUnseen(db, pipeline, { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY }, input, () => ctx.heartbeat(progress)));
         // Through the activity logger: the line carries workflow and activity ids, and the trace id when tracing.
         ctx.log.info('sync chunk committed', {
           integrationId: input.integrationId,
@@ -300,32 +309,6 @@ export function createSyncActivities(deps: ActivityDeps) {
           ...progress.counters,
         });
         return { counters: progress.counters, nextCursor: progress.cursor, done, highWaterMark: progress.highWaterMark };
-      }
-
-      /** The end of a reconciling pass: the stored records it did not see are deleted, unless the listing could not see all. */
-      async function deleteUnseen(heartbeat: () => void): Promise<SyncCounters> {
-        let counters = emptyCounters();
-        const connection = { config, credentials: credentials.secrets, policy: deps.outboundPolicy ?? STRICT_POLICY };
-        const incomplete = (await connector.reconcile!.incomplete?.(connection, input.entityType, ctx.cancellationSignal)) ??
-          // A listing that found nothing at all is more likely broken than a store emptied.
-          ((await anySeen(db, input.syncTaskId, input.entityType)) ? undefined : 'the listing found no records at all');
-        if (incomplete) {
-          ctx.log.warn(`deletes not reconciled: ${incomplete}`, { integrationId: input.integrationId, entityType: input.entityType });
-          await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, false);
-          return counters;
-        }
-        const key = { tenantId: input.tenantId, integrationId: input.integrationId, entityType: input.entityType, syncTaskId: input.syncTaskId };
-        for (let after = ''; ; ) {
-          const unseen = await unseenRecords(db, key, after, RECONCILE_BATCH);
-          if (unseen.length === 0) break;
-          const result = await processPage(pipeline.page(`reconcile:${unseen[0]!}`), unseen.map((externalId): RawRecord => ({ externalId, data: {}, deleted: true })));
-          // Nothing was fetched: the store was read.
-          counters = addCounters(counters, { ...result, pagesFetched: 0, recordsFetched: 0 });
-          after = unseen[unseen.length - 1]!;
-          heartbeat();
-        }
-        await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, true);
-        return counters;
       }
 
       /** Asks the provider for the records webhooks said were deleted: those it no longer answers become tombstones. */
@@ -348,7 +331,16 @@ export function createSyncActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */
+    /**
+     * The end of a bulk export read in parts, once every part is read: a reconciling pass deletes the stored records
+     * no part saw (a part's own end is not the entity type's).
+     */
+    async reconcileDeletes(input: SyncTaskRef & { entityType: string; since: string | null }): Promise<SyncCounters> {
+      if (input.since !== null || !(await isReconciling(db, input.syncTaskId, input.entityType))) return emptyCounters();
+      const pipeline = await openEntityPipeline(deps, input, input.entityType);
+      return withConnection(input, (_connector, connection) => deleteUnseen(db, pipeline, connection, input, () => Context.current().heartbeat()));
+    },
+
     /** Asks the provider for a bulk export of the entity type (null: the window is small, so the sync pages). */
     async startBulkExport(input: BulkExportInput): Promise<{ operationId: string; warning?: string } | null> {
       const started = await withConnection(input, (connector, connection) =>
@@ -359,13 +351,14 @@ export function createSyncActivities(deps: ActivityDeps) {
     },
 
     /** Where a bulk export stands; the workflow waits between checks on timers, holding no worker slot. */
-    async checkBulkExport(input: SyncTaskRef & { operationId: string }): Promise<BulkExportStatus> {
+    async checkBulkExport(input: SyncTaskRef & { operationId: string; parts?: number }): Promise<BulkExportStatus> {
       return withConnection(input, (connector, connection) => {
         if (!connector.bulkExport) throw invalidConfig(`${connector.provider} has no bulk exports`);
-        return connector.bulkExport.check(connection, input.operationId, Context.current().cancellationSignal);
+        return connector.bulkExport.check(connection, input.operationId, Context.current().cancellationSignal, input.parts);
       });
     },
 
+    /** Records the outcome on the integration's row, moves the incremental marks forward on success, and announces it. */
     async finishSync(
       input: SyncTaskRef & { status: Exclude<SyncStatus, 'running'>; counters: SyncCounters; startedAt: string; error?: string; watermarks: Record<string, string>; trigger?: string },
     ): Promise<void> {
@@ -431,3 +424,30 @@ export function createSyncActivities(deps: ActivityDeps) {
     },
   };
 }
+
+/** The end of a reconciling pass: the stored records it did not see are deleted, unless the listing could not see all. */
+async function deleteUnseen(db: Db, pipeline: EntityPipeline, connection: ConnectionContext, input: SyncTaskRef & { entityType: string }, heartbeat: () => void): Promise<SyncCounters> {
+  const ctx = Context.current();
+  let counters = emptyCounters();
+  const incomplete = (await pipeline.connector.reconcile!.incomplete?.(connection, input.entityType, ctx.cancellationSignal)) ??
+    // A listing that found nothing at all is more likely broken than a store emptied.
+    ((await anySeen(db, input.syncTaskId, input.entityType)) ? undefined : 'the listing found no records at all');
+  if (incomplete) {
+    ctx.log.warn(`deletes not reconciled: ${incomplete}`, { integrationId: input.integrationId, entityType: input.entityType });
+    await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, false);
+    return counters;
+  }
+  const key = { tenantId: input.tenantId, integrationId: input.integrationId, entityType: input.entityType, syncTaskId: input.syncTaskId };
+  for (let after = ''; ; ) {
+    const unseen = await unseenRecords(db, key, after, RECONCILE_BATCH);
+    if (unseen.length === 0) break;
+    const result = await processPage(pipeline.page(`reconcile:${unseen[0]!}`), unseen.map((externalId): RawRecord => ({ externalId, data: {}, deleted: true })));
+    // Nothing was fetched: the store was read.
+    counters = addCounters(counters, { ...result, pagesFetched: 0, recordsFetched: 0 });
+    after = unseen[unseen.length - 1]!;
+    heartbeat();
+  }
+  await finishReconciliation(db, input.integrationId, input.syncTaskId, input.entityType, true);
+  return counters;
+}
+

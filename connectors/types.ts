@@ -95,14 +95,21 @@ export interface Connector {
 export interface BulkExport {
   /** Starts the export, or answers null when the window is small enough that paging is the better way; `warning`: what it will miss. */
   start(connection: ConnectionContext, request: { entityType: string; since: string | null; signal?: AbortSignal }): Promise<{ operationId: string; warning?: string } | null>;
-  /** Where it stands; a failed or expired export throws a non-retryable failure naming the provider's reason. */
-  check(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<BulkExportStatus>;
+  /**
+   * Where it stands; a failed or expired export throws a non-retryable failure naming the provider's reason. `parts`:
+   * how many byte ranges of the result the caller would read at once (a large enough result is split).
+   */
+  check(connection: ConnectionContext, operationId: string, signal?: AbortSignal, parts?: number): Promise<BulkExportStatus>;
 }
 
 export type BulkExportStatus =
   | { status: 'running'; objectCount: number }
-  /** `cursor`: where `fetchPage` starts reading the result; null when the export found nothing. */
-  | { status: 'completed'; objectCount: number; cursor: string | null };
+  /**
+   * `cursor`: where `fetchPage` starts reading the whole result; null when the export found nothing. `parts`: when the
+   * result was split, a cursor for each part (together, the whole result, each record in exactly one); `records`: how
+   * many records the result holds, when the provider says.
+   */
+  | { status: 'completed'; objectCount: number; cursor: string | null; parts?: string[]; records?: number };
 
 /** A webhook as it arrived, before anything in it is trusted. */
 export interface WebhookDelivery {

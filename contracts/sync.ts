@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const syncTriggerSchema = z.enum(['schedule', 'webhook', 'manual', 'event']);
 export const syncModeSchema = z.enum(['incremental', 'full_refresh']);
 
+const MAX_BULK_PARTS = 16;
+
 export const syncInputSchema = z
   .object({
     integrationId: z.string().min(1),
@@ -24,11 +26,21 @@ export const syncInputSchema = z
         heartbeatTimeoutMs: z.number().int().positive().optional(),
         /** Continue-as-new after this many chunks in one run (besides Temporal's own suggestion). */
         chunksPerRun: z.number().int().positive().optional(),
+        /** A large bulk export is read as this many byte ranges at once, each a chain of chunks (1: one after the other). */
+        bulkParts: z.number().int().min(1).max(MAX_BULK_PARTS).optional(),
       })
       .strict()
       .optional(),
   })
   .strict();
+
+/**
+ * A large bulk export (Shopify: a file of at least 4 MiB a part) is read as this many byte ranges at once, unless the
+ * sync's tuning says otherwise: a single chain of chunks waits on the provider's storage, PostgreSQL and the bus in
+ * turn, and one worker had cores idle through it; several workers share a large backfill's parts
+ * (docs/BENCHMARKS.md). Each part holds an activity slot while it runs.
+ */
+export const DEFAULT_BULK_PARTS = 2;
 
 export type SyncInput = z.input<typeof syncInputSchema>;
 export type SyncTrigger = z.infer<typeof syncTriggerSchema>;

@@ -23,6 +23,7 @@ import {
   addCounters,
   BULK_CHECK_FIRST_MS,
   BULK_CHECK_MAX_MS,
+  DEFAULT_BULK_PARTS,
   DEFAULT_CHUNK_MAX_RECORDS,
   emptyCounters,
   pickCounters,
@@ -42,6 +43,8 @@ export const requestSyncSignal = defineSignal<[RequestSyncInput?]>(SYNC_SIGNAL);
 const DEFAULT_CHUNK_MAX_MILLIS = 60_000;
 /** Syncs started before bulk exports existed replay without them. */
 export const BULK_EXPORT_PATCH = 'bulk-export';
+/** Syncs that read a bulk export before parts existed read it as one chain of chunks. */
+export const BULK_PARTS_PATCH = 'bulk-parts';
 /** Syncs started before it waited a zero-length timer for late signals before ending; they replay with it. */
 export const NO_LATE_SIGNAL_TIMER_PATCH = 'no-late-signal-timer';
 /** A large shop's bulk export can take hours; a day of waiting is about 3,000 checks (12,000 history events). */
@@ -63,6 +66,17 @@ export interface SyncCarry {
   passEntityTypes?: string[] | undefined;
   /** What the requests for one more pass named so far (unset: none came; null: one named no entity type, so all). */
   nextPassEntityTypes?: string[] | null | undefined;
+  /** The bulk export of the running entity type, while its parts are read. */
+  bulkParts?: BulkParts | undefined;
+}
+
+/** A bulk export read as byte ranges at once: where each part goes on (null: read), and what the export holds. */
+export interface BulkParts {
+  cursors: Array<string | null>;
+  /** The export's record count, when the provider said: it decides the raw mode for every part. */
+  records?: number | undefined;
+  /** The first part's first chunk has run (it answers the webhooks' delete notices, as an entity type's first chunk does). */
+  started?: boolean;
 }
 
 /** One sync of one integration (workflow ID `sync:<integrationId>`): pages → chunks of activities → events. */
@@ -89,6 +103,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   let passStartedAt = state.startedAt;
   let passEntityTypes = carry?.passEntityTypes ?? input.entityTypes;
   let nextPassEntityTypes = carry?.nextPassEntityTypes;
+  let bulkParts = carry?.bulkParts;
 
   setHandler(getSyncStateQuery, () => state);
   // Coalesced: any number of requests during a pass lead to exactly one more pass at its end, of the entity types
@@ -101,7 +116,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   });
 
   const tuning = input.tuning ?? {};
-  const { beginSync, syncChunk, finishSync, startBulkExport, checkBulkExport } = proxyActivities<Activities>({
+  const { beginSync, syncChunk, finishSync, startBulkExport, checkBulkExport, reconcileDeletes } = proxyActivities<Activities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: tuning.heartbeatTimeoutMs ?? 60_000,
     // Wait for the activity to stop at a page boundary, so a cancelled sync leaves whole pages behind.
@@ -114,8 +129,8 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
 
   setSearchAttributes(input, state);
 
-  /** A bulk export of the entity type, waited for on timers: the cursor to read it from, or undefined to page instead. */
-  async function exportInBulk(entityType: string, since: string | null): Promise<{ cursor: string | null } | undefined> {
+  /** A bulk export of the entity type, waited for on timers: where to read it from, or undefined to page instead. */
+  async function exportInBulk(entityType: string, since: string | null): Promise<{ cursor: string | null; parts?: string[]; records?: number } | undefined> {
     const started = await startBulkExport({ ...ref(), entityType, since });
     if (!started) return undefined;
     const warning = started.warning ? { warning: started.warning } : {};
@@ -126,10 +141,52 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
         throw ApplicationFailure.create({ type: FailureType.ProviderRejected, nonRetryable: true, message: `bulk export ${started.operationId} still not finished after ${BULK_EXPORT_MAX_WAIT_MS / 3_600_000} h` });
       }
       await sleep(wait);
-      const status = await checkBulkExport({ ...ref(), operationId: started.operationId });
+      const status = await checkBulkExport({ ...ref(), operationId: started.operationId, parts: tuning.bulkParts ?? DEFAULT_BULK_PARTS });
       state.bulkExport = { operationId: started.operationId, status: status.status, objectCount: status.objectCount, ...warning };
-      if (status.status === 'completed') return { cursor: status.cursor };
+      if (status.status === 'completed') return status;
     }
+  }
+
+  const chunkInput = (entityType: string, cursor: string | null) => ({
+    ...ref(),
+    entityType,
+    cursor,
+    since: plan!.since[entityType] ?? null,
+    maxRecords: tuning.chunkMaxRecords ?? DEFAULT_CHUNK_MAX_RECORDS,
+    maxMillis: tuning.chunkMaxMillis ?? DEFAULT_CHUNK_MAX_MILLIS,
+    ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
+  });
+
+  const count = (counters: SyncCounters, highWaterMark: string | null, entityType: string) => {
+    Object.assign(state, addCounters(pickCounters(state), counters));
+    passCounters = addCounters(passCounters, counters);
+    if (highWaterMark && (!watermarks[entityType] || highWaterMark > watermarks[entityType]!)) {
+      watermarks = { ...watermarks, [entityType]: highWaterMark };
+    }
+  };
+
+  /**
+   * Reads every part of a bulk export at once, each a chain of chunks, until all are read (true) or the run should
+   * continue as new (false: the chunks running then finish first, and `parts` says where each goes on).
+   */
+  async function readBulkParts(entityType: string, parts: BulkParts): Promise<boolean> {
+    let stopping = false;
+    const readPart = async (i: number) => {
+      for (let cursor = parts.cursors[i]; typeof cursor === 'string' && !stopping; cursor = parts.cursors[i]) {
+        const fresh = i === 0 && !parts.started;
+        parts.started = true;
+        const result = await syncChunk({ ...chunkInput(entityType, cursor), part: true, ...(parts.records !== undefined ? { records: parts.records } : {}), ...(fresh ? { fresh } : {}) });
+        count(result.counters, result.highWaterMark, entityType);
+        parts.cursors[i] = result.done ? null : result.nextCursor;
+        state.cursor = parts.cursors.find((c) => c !== null) ?? null;
+        chunksThisRun += 1;
+        if (shouldContinueAsNew()) stopping = true;
+      }
+    };
+    await Promise.all(parts.cursors.map((_, i) => readPart(i)));
+    if (parts.cursors.some((c) => c !== null)) return false;
+    count(await reconcileDeletes({ ...ref(), entityType, since: plan!.since[entityType] ?? null }), null, entityType);
+    return true;
   }
 
   let chunksThisRun = 0;
@@ -156,36 +213,35 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
         state.entityType = entityType;
         let fresh = false;
         // From the start of an entity type, not narrowed by webhook filters: the provider's bulk export if it has one.
-        if (state.cursor === null && plan.bulkExport && !(pass === 0 && input.filters) && patched(BULK_EXPORT_PATCH)) {
+        if (!bulkParts && state.cursor === null && plan.bulkExport && !(pass === 0 && input.filters) && patched(BULK_EXPORT_PATCH)) {
           const exported = await exportInBulk(entityType, plan.since[entityType] ?? null);
           if (exported?.cursor === null) {
             entityIndex += 1;
             continue;
           }
-          if (exported) {
+          if (exported?.parts && patched(BULK_PARTS_PATCH)) bulkParts = { cursors: exported.parts, records: exported.records };
+          else if (exported) {
             state.cursor = exported.cursor;
             fresh = true;
           }
         }
-        const result = await syncChunk({
-          ...ref(),
-          entityType,
-          cursor: state.cursor,
-          since: plan.since[entityType] ?? null,
-          maxRecords: tuning.chunkMaxRecords ?? DEFAULT_CHUNK_MAX_RECORDS,
-          maxMillis: tuning.chunkMaxMillis ?? DEFAULT_CHUNK_MAX_MILLIS,
-          ...(tuning.pageSize ? { pageSize: tuning.pageSize } : {}),
-          ...(pass === 0 && input.filters ? { filters: input.filters } : {}),
-          ...(fresh ? { fresh } : {}),
-        });
-        Object.assign(state, addCounters(pickCounters(state), result.counters));
-        passCounters = addCounters(passCounters, result.counters);
-        if (result.highWaterMark && (!watermarks[entityType] || result.highWaterMark > watermarks[entityType]!)) {
-          watermarks = { ...watermarks, [entityType]: result.highWaterMark };
+        if (bulkParts) {
+          if (await readBulkParts(entityType, bulkParts)) {
+            bulkParts = undefined;
+            state.cursor = null;
+            entityIndex += 1;
+          }
+        } else {
+          const result = await syncChunk({
+            ...chunkInput(entityType, state.cursor),
+            ...(pass === 0 && input.filters ? { filters: input.filters } : {}),
+            ...(fresh ? { fresh } : {}),
+          });
+          count(result.counters, result.highWaterMark, entityType);
+          state.cursor = result.done ? null : result.nextCursor;
+          if (result.done) entityIndex += 1;
+          chunksThisRun += 1;
         }
-        state.cursor = result.done ? null : result.nextCursor;
-        if (result.done) entityIndex += 1;
-        chunksThisRun += 1;
         if (entityIndex < plan.entityTypes.length && shouldContinueAsNew()) {
           await continueAsNew<typeof integrationSync>(input, {
             baseSyncTaskId,
@@ -198,6 +254,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
             state,
             passEntityTypes,
             nextPassEntityTypes,
+            ...(bulkParts ? { bulkParts } : {}),
           });
         }
       }

@@ -22,6 +22,11 @@ export const BULK_PAGE_BYTES = 1024 * 1024;
 export const BULK_MIN_ORDERS = 10_000;
 /** One order or line item as a line: far below this; a file that is not (or has no newlines) is not read into memory. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Parts of a result read at once (`check`'s `parts`) are at least this far apart: a few pages each, so a part is worth
+ * its activity, and a small result is read as one.
+ */
+export const BULK_PART_MIN_BYTES = 4 * 1024 * 1024;
 /** A mutation costs 10 points; a node lookup 1 (Shopify's documented costs). */
 const MUTATION_COST = 10;
 const LOOKUP_COST = 3;
@@ -29,11 +34,16 @@ const LOOKUP_COST = 3;
 interface BulkCursor {
   /** The bulk operation's id (gid://shopify/BulkOperation/…): the download URL is asked for, never kept. */
   op: string;
-  /** Byte offset and line number of the next order's first line. */
+  /** Byte offset of the next order's first line; in a part's first cursor (`align`), any byte of the file. */
   offset: number;
-  line: number;
+  /** The offset's line number, for messages: unknown in a part that starts inside the file. */
+  line?: number;
   /** Bytes per order of the page before, to size the next download's range (absent in cursors of older workers). */
   bytesPerOrder?: number;
+  /** A part starts at the first order line at or after `offset`; line items before it are the part before's. */
+  align?: true;
+  /** A part ends before the first order whose line starts at or past this byte (unset: at the file's end). */
+  end?: number;
 }
 
 export const isBulkCursor = (cursor: string | null): cursor is string => cursor?.startsWith(CURSOR_PREFIX) ?? false;
@@ -42,9 +52,19 @@ const encodeCursor = (cursor: BulkCursor) => CURSOR_PREFIX + Buffer.from(JSON.st
 function decodeCursor(cursor: string): BulkCursor {
   try {
     const decoded = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString()) as BulkCursor;
-    const hint = decoded.bytesPerOrder;
-    const hintOk = hint === undefined || (Number.isSafeInteger(hint) && hint > 0 && hint <= MAX_LINE_BYTES);
-    if (typeof decoded.op === 'string' && Number.isSafeInteger(decoded.offset) && Number.isSafeInteger(decoded.line) && hintOk) return decoded;
+    const { op, offset, line, bytesPerOrder, align, end } = decoded;
+    const optional = (value: unknown, ok: (n: number) => boolean) => value === undefined || (Number.isSafeInteger(value) && ok(value as number));
+    if (
+      typeof op === 'string' &&
+      Number.isSafeInteger(offset) &&
+      offset >= 0 &&
+      optional(line, (n) => n >= 0) &&
+      optional(bytesPerOrder, (n) => n > 0 && n <= MAX_LINE_BYTES) &&
+      optional(end, (n) => n > offset) &&
+      (align === undefined || align === true)
+    ) {
+      return decoded;
+    }
   } catch {
     // refused below
   }
@@ -62,7 +82,7 @@ const RUN_QUERY = `mutation BulkOrders($query: String!) {
 }`;
 const CURRENT_OPERATION = `query CurrentBulkOperation { currentBulkOperation { id status query } }`;
 const OPERATION = `query BulkOperation($id: ID!) {
-  node(id: $id) { ... on BulkOperation { id status errorCode objectCount url } }
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount rootObjectCount fileSize url } }
 }`;
 const ACCESS_SCOPES = `query AccessScopes { currentAppInstallation { accessScopes { handle } } }`;
 const ORDERS_COUNT = `query OrdersCount($query: String, $limit: Int) { ordersCount(query: $query, limit: $limit) { count precision } }`;
@@ -72,6 +92,8 @@ interface Operation {
   status: string;
   errorCode?: string | null;
   objectCount?: string;
+  rootObjectCount?: string;
+  fileSize?: string | null;
   url?: string | null;
   query?: string;
 }
@@ -129,17 +151,37 @@ async function runBulkQuery(connection: ConnectionContext, since: string | null,
   throw providerRejected(`shopify refused the bulk export: ${messages.join('; ') || 'no reason given'}`);
 }
 
-/** Where the export stands; a failed, expired or cancelled one is a non-retryable failure naming Shopify's reason. */
-export async function checkBulkExport(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<BulkExportStatus> {
+/**
+ * Where the export stands; a failed, expired or cancelled one is a non-retryable failure naming Shopify's reason. A
+ * finished file of at least `parts` × BULK_PART_MIN_BYTES is also split into `parts` byte ranges, read at once.
+ */
+export async function checkBulkExport(connection: ConnectionContext, operationId: string, signal?: AbortSignal, parts = 1): Promise<BulkExportStatus> {
   const operation = await lookUp(connection, operationId, signal);
   const objectCount = Number(operation.objectCount ?? 0);
   if (operation.status === 'CREATED' || operation.status === 'RUNNING') return { status: 'running', objectCount };
   if (operation.status === 'COMPLETED') {
     // No file: the query matched nothing.
-    return { status: 'completed', objectCount, cursor: operation.url ? encodeCursor({ op: operationId, offset: 0, line: 0 }) : null };
+    if (!operation.url) return { status: 'completed', objectCount, cursor: null };
+    const records = Number(operation.rootObjectCount ?? NaN);
+    return {
+      status: 'completed',
+      objectCount,
+      cursor: encodeCursor({ op: operationId, offset: 0, line: 0 }),
+      ...splitFile(operationId, Number(operation.fileSize ?? NaN), parts),
+      ...(Number.isSafeInteger(records) ? { records } : {}),
+    };
   }
   const reason = operation.errorCode ? `${operation.status} (${operation.errorCode})` : operation.status;
   throw providerRejected(`shopify bulk operation ${operationId} ended ${reason}`);
+}
+
+/** `parts` cursors over a file of `size` bytes, each from an equal share of its bytes; none for a small or unsized file. */
+function splitFile(op: string, size: number, parts: number): { parts?: string[] } {
+  const count = Number.isSafeInteger(size) ? Math.min(Math.floor(parts), Math.floor(size / BULK_PART_MIN_BYTES)) : 1;
+  if (!(count > 1)) return {};
+  const at = (i: number) => Math.floor((i * size) / count);
+  const part = (i: number): BulkCursor => ({ op, offset: at(i), ...(i === 0 ? { line: 0 } : { align: true }), ...(i < count - 1 ? { end: at(i + 1) } : {}) });
+  return { parts: Array.from({ length: count }, (_, i) => encodeCursor(part(i))) };
 }
 
 async function lookUp(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<Operation> {
@@ -164,7 +206,7 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
   const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(pageBytes * 1.25) + 16 * 1024);
   let pending: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of fileBytes(connection, operation.url, at, rangeBytes, options.signal)) {
+    for await (const chunk of fileBytes(connection, operation.url, at.op, page.readFrom, rangeBytes, options.signal)) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
       for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {
@@ -173,11 +215,11 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
         start = end + 1;
       }
       pending = pending.subarray(start);
-      if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result line ${page.line + 1} is over ${MAX_LINE_BYTES} bytes`);
+      if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result ${page.where()} is over ${MAX_LINE_BYTES} bytes`);
     }
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
-    throw providerUnavailable(`shopify bulk result download cut off at line ${page.line + 1}: ${describeError(err)}`);
+    throw providerUnavailable(`shopify bulk result download cut off at ${page.where()}: ${describeError(err)}`);
   }
   // The last line may end without a newline.
   return page.take(pending.toString('utf8'), pending.length) ?? { records: page.records, nextCursor: null };
@@ -212,9 +254,9 @@ async function downloadRange(connection: ConnectionContext, url: string, op: str
  * The file's bytes from the cursor's offset to its end, in ranges of `rangeBytes`, each asked for once the one before
  * is read; the reader stops asking (and the open download is cancelled) as soon as its page is full.
  */
-async function* fileBytes(connection: ConnectionContext, url: string, at: BulkCursor, rangeBytes: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  for (let position = at.offset; ; ) {
-    const range = await downloadRange(connection, url, at.op, position, rangeBytes, signal);
+async function* fileBytes(connection: ConnectionContext, url: string, op: string, from: number, rangeBytes: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  for (let position = from; ; ) {
+    const range = await downloadRange(connection, url, op, position, rangeBytes, signal);
     const reader = range.body.getReader();
     try {
       for (let skip = range.skip; ; ) {
@@ -232,53 +274,77 @@ async function* fileBytes(connection: ConnectionContext, url: string, at: BulkCu
   }
 }
 
-/** Lines of a bulk result gathered into orders: an order's line items follow it, each naming it as `__parentId`. */
+/**
+ * Lines of a bulk result gathered into orders: an order's line items follow it, each naming it as `__parentId`. A
+ * part's first page (`align`) reads from the byte before its offset, drops the rest of that line and any line items
+ * of the order before, and starts at the first order line; a part ends at the first order line from its `end` on.
+ */
 class BulkPage {
   readonly records: RawRecord[] = [];
+  /** Where the download starts. */
+  readonly readFrom: number;
   private current: (Record<string, unknown> & { lineItems: { nodes: unknown[] } }) | undefined;
+  private aligning: 'line' | 'items' | undefined;
+  /** Where the page's first order starts. */
+  private start: number;
   private offset: number;
-  line: number;
+  private line: number | undefined;
 
   constructor(
     private readonly at: BulkCursor,
     readonly limit: number,
   ) {
-    this.offset = at.offset;
+    this.aligning = at.align && at.offset > 0 ? 'line' : undefined;
+    this.readFrom = this.aligning ? at.offset - 1 : at.offset;
+    this.start = this.offset = this.readFrom;
     this.line = at.line;
   }
 
-  /** Takes one line; answers the page once it is full (in orders or bytes) and this line starts the next order. */
+  /** Takes one line; answers the page once it is full (in orders or bytes) or its part ends, and this line starts the next order. */
   take(text: string, bytes: number): FetchPageResult | undefined {
-    if (text.trim() !== '') {
-      const object = parseLine(text, this.line);
+    if (this.aligning === 'line') this.aligning = 'items';
+    else if (text.trim() !== '') {
+      const object = parseLine(text, this.where());
       const parent = object.__parentId;
       if (parent === undefined) {
-        const pageBytes = this.offset - this.at.offset;
+        if (this.aligning) {
+          this.aligning = undefined;
+          this.start = this.offset;
+        }
+        if (this.at.end !== undefined && this.offset >= this.at.end) return { records: this.records, nextCursor: null };
+        const pageBytes = this.offset - this.start;
         if (this.records.length === this.limit || (this.records.length > 0 && pageBytes >= BULK_PAGE_BYTES)) {
           const bytesPerOrder = Math.max(1, Math.ceil(pageBytes / this.records.length));
-          return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, line: this.line, bytesPerOrder }) };
+          const line = this.line === undefined ? {} : { line: this.line };
+          const end = this.at.end === undefined ? {} : { end: this.at.end };
+          return { records: this.records, nextCursor: encodeCursor({ op: this.at.op, offset: this.offset, ...line, bytesPerOrder, ...end }) };
         }
         // Parsed for this page alone: completed in place, not copied.
         this.current = Object.assign(object, { lineItems: { nodes: [] as unknown[] } });
         this.records.push(toRecord(this.current));
-      } else {
-        if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result line ${this.line + 1}: a line item of ${String(parent)} is not under its order`);
+      } else if (!this.aligning) {
+        if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result ${this.where()}: a line item of ${String(parent)} is not under its order`);
         delete object.__parentId;
         this.current.lineItems.nodes.push(object);
       }
     }
     this.offset += bytes;
-    this.line += 1;
+    if (this.line !== undefined) this.line += 1;
     return undefined;
+  }
+
+  /** The line being read, for messages. */
+  where(): string {
+    return this.line === undefined ? `the line at byte ${this.offset}` : `line ${this.line + 1}`;
   }
 }
 
-function parseLine(text: string, line: number): Record<string, unknown> {
+function parseLine(text: string, where: string): Record<string, unknown> {
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     // A whole line that is not JSON is in the file: reading it again gives the same.
-    throw providerRejected(`shopify bulk result line ${line + 1} is not JSON: ${text.slice(0, 120)}`);
+    throw providerRejected(`shopify bulk result ${where} is not JSON: ${text.slice(0, 120)}`);
   }
 }
 

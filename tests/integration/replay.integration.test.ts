@@ -24,9 +24,19 @@ describe('replay of recorded workflow histories', () => {
     expect(workflowTypes.filter((type) => !recordedTypes.has(type))).toEqual([]);
     // integrationSync's paths that add commands of their own: a worker kill, an extra pass, a cancel, a token refresh,
     // a bulk export waited for on timers (patched: the histories from before it replay without it), a start with its
-    // own signal and an extra pass decided without the zero-length timer the older histories have.
+    // own signal and an extra pass decided without the zero-length timer the older histories have, a bulk export read
+    // as parts at once (patched) and the run that continues them.
     expect(files).toEqual(
-      expect.arrayContaining(['sync-after-worker-kill.json', 'sync-with-extra-pass.json', 'sync-cancelled.json', 'sync-with-token-refresh.json', 'sync-bulk-export.json', 'sync-signal-with-start.json']),
+      expect.arrayContaining([
+        'sync-after-worker-kill.json',
+        'sync-with-extra-pass.json',
+        'sync-cancelled.json',
+        'sync-with-token-refresh.json',
+        'sync-bulk-export.json',
+        'sync-signal-with-start.json',
+        'sync-bulk-parts.json',
+        'sync-bulk-parts-continued.json',
+      ]),
     );
   });
 

@@ -102,6 +102,53 @@ describe('integrationSync under failures, signals and cancellation', () => {
     expect(Number(items.rows[0]!.n)).toBe(125_000);
   }, 300_000);
 
+  it('reads a large bulk export as parts at once, continues as new between their chunks, and reconciles deletes only once every part is read', async () => {
+    const shop = await new FakeShopify({ accessToken: TOKEN }).start();
+    const orders = shop.addOrders(1_500);
+    // About 17 MB of JSONL: three parts of at least BULK_PART_MIN_BYTES.
+    const template = orders[1]!.lineItems[0]!;
+    for (const order of orders) order.lineItems = Array.from({ length: 40 }, (_, i) => ({ ...template, id: `gid://shopify/LineItem/${order.legacyResourceId}${i}` }));
+    const integrationId = await createShopIntegration(env, shop.baseUrl, TENANT, TOKEN);
+    const worker = await env.startWorker();
+    const sync = async () => {
+      const args = input(integrationId, { bulkParts: 3, chunkMaxRecords: 100, chunksPerRun: 2 });
+      const handle = await env.client.workflow.start(integrationSync, { taskQueue: env.taskQueue, workflowId: syncWorkflowId(integrationId), args: [args] });
+      const state = await handle.result();
+      // The last run's start names the run it continues.
+      const started = (await env.client.workflow.getHandle(handle.workflowId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+      return { state, correlationId: args.correlationId, continued: Boolean(started?.continuedExecutionRunId), handle };
+    };
+    try {
+      const first = await sync();
+      expect(first.state).toMatchObject({ status: 'completed', created: 1_500, recordsFetched: 1_500, deleted: 0 });
+      expect(first.continued).toBe(true);
+      // Three parts read at once: downloads started in each third of the file before the first part was done.
+      const size = Number(shop.bulkOperations[0]!.fileSize);
+      const thirds = new Set(shop.bulkDownloads.slice(0, 6).map((offset) => Math.floor((offset * 3) / size)));
+      expect(thirds).toEqual(new Set([0, 1, 2]));
+      const events = dedupe(await eventsOf(first.correlationId));
+      const created = ofType(events, 'integration.sync.order.created') as Array<EventEnvelope<'integration.sync.order.created'>>;
+      expect(new Set(created.map((e) => e.data.externalId)).size).toBe(1_500);
+      expect(created).toHaveLength(1_500);
+      const items = await env.db.query<{ n: string }>(`SELECT sum(jsonb_array_length(data->'lineItems')) AS n FROM shards WHERE integration_id = $1`, [integrationId]);
+      expect(Number(items.rows[0]!.n)).toBe(60_000);
+
+      // A full refresh lists everything: the parts ending one after the other must not delete what a later one reads.
+      const gone = [orders[10]!, orders[750]!, orders[1_490]!].map((o) => o.legacyResourceId);
+      for (const id of gone) shop.orders.delete(Number(id));
+      const second = await sync();
+      expect(second.state).toMatchObject({ status: 'completed', recordsFetched: 1_497, unchanged: 1_497, deleted: 3 });
+      const deleted = ofType(await eventsOf(second.correlationId), 'integration.sync.order.deleted') as Array<EventEnvelope<'integration.sync.order.deleted'>>;
+      expect(deleted.map((e) => e.data.externalId).sort()).toEqual([...gone].sort());
+      // Its first run decides on parts (patched) and hands them over; its last reads the rest and reconciles.
+      recordHistory('sync-bulk-parts', second.handle.workflowId, env.servers.temporalAddress, second.handle.firstExecutionRunId);
+      recordHistory('sync-bulk-parts-continued', second.handle.workflowId, env.servers.temporalAddress);
+    } finally {
+      await worker.stop();
+      await shop.stop();
+    }
+  }, 240_000);
+
   it("fails the sync with Shopify's reason when its bulk export fails or expires", async () => {
     for (const [status, errorCode, reason] of [['FAILED', 'INTERNAL_SERVER_ERROR', 'FAILED (INTERNAL_SERVER_ERROR)'], ['EXPIRED', null, 'EXPIRED']] as const) {
       const { shop, integrationId } = await newShop(10, 0);

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { STRICT_POLICY } from '../../connectors/outbound';
 import { parseRetryAfter, providerFailure } from '../../connectors/errors';
-import { BULK_PAGE_BYTES } from '../../connectors/shopify/bulk';
+import { BULK_PAGE_BYTES, BULK_PART_MIN_BYTES } from '../../connectors/shopify/bulk';
 import { DEFAULT_API_VERSION, shopifyConnector } from '../../connectors/shopify/connector';
 import { MAX_ORDERS_PER_QUERY, ordersQueryCost, ordersSearch } from '../../connectors/shopify/orders-query';
 import type { PaceReport } from '../../connectors/rate-limit';
@@ -158,6 +159,44 @@ describe('Shopify bulk exports', () => {
     for (const bytes of pageBytes) expect(bytes).toBeLessThan(BULK_PAGE_BYTES + 10_000);
     expect(Math.max(...result!.pageSizes)).toBeLessThan(1_000);
     expect(result!.pageSizes.length).toBeGreaterThan(1);
+  });
+
+  it('splits a large result into parts that together read every order once, with all its line items, wherever a boundary falls', async () => {
+    const orders = shop.addOrders(1_700);
+    // Mostly line items by bytes (40 lines an order): part boundaries fall inside an order's line items.
+    const template = orders[1]!.lineItems[0]!;
+    for (const order of orders) order.lineItems = Array.from({ length: 40 }, (_, i) => ({ ...template, id: `gid://shopify/LineItem/${order.legacyResourceId}${i}` }));
+    const started = await bulk.start(connection(), { entityType: 'Order', since: null });
+    let status = await bulk.check(connection(), started!.operationId, undefined, 3);
+    while (status.status === 'running') {
+      await new Promise((r) => setTimeout(r, 20));
+      status = await bulk.check(connection(), started!.operationId, undefined, 3);
+    }
+    if (status.status !== 'completed') throw new Error('not completed');
+    const size = Number(shop.bulkOperations[0]!.fileSize);
+    expect(size).toBeGreaterThan(3 * BULK_PART_MIN_BYTES);
+    expect(status.parts).toHaveLength(3);
+    expect(status.records).toBe(1_700);
+    // At least one boundary falls inside a line item's line (not at an order's): the part after must skip it.
+    const file = readFileSync(shop.bulkOperations[0]!.file!);
+    const boundaries = [1, 2].map((i) => Math.floor((i * size) / 3));
+    const lineAt = (byte: number) => file.toString('utf8', file.lastIndexOf(10, byte - 1) + 1, file.indexOf(10, byte));
+    expect(boundaries.some((b) => lineAt(b).includes('__parentId'))).toBe(true);
+
+    const read: string[] = [];
+    for (const part of status.parts!) {
+      for (let cursor: string | null = part; cursor !== null; ) {
+        const page = await shopifyConnector.fetchPage(connection(), { entityType: 'Order', cursor, since: null, pageSize: 100 });
+        for (const record of page.records) {
+          expect((record.data.lineItems as { nodes: unknown[] }).nodes).toHaveLength(40);
+          read.push(record.externalId);
+        }
+        cursor = page.nextCursor;
+      }
+    }
+    expect(read).toEqual(orders.map((o) => o.legacyResourceId));
+    // A small result, or one part asked for: read whole.
+    expect(await bulk.check(connection(), started!.operationId)).not.toHaveProperty('parts');
   });
 
   it('pages a small incremental window instead, and exports a large one', async () => {
