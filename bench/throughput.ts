@@ -26,6 +26,7 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
   bullExited.catch(() => undefined);
   const raw: number[] = [];
   const temporal: number[] = [];
+  const onePart: number[] = [];
   const bullmq: number[] = [];
   const history: number[] = [];
   // CPU µs per record of each process, around each engine's sync (the servers' share measured during Temporal's).
@@ -66,6 +67,14 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
         temporal.push(records / (t.ms / 1000));
         history.push(((await historyEvents(env.client, t.result.workflowId, t.result.firstRunId)) / records) * 1000);
       },
+      // A bulk export read as one chain of chunks, as the raw pipeline and the peer read it: the Temporal path's own
+      // cost, like for like (the default reads a large export as parts at once).
+      onePart: async () => {
+        const integrationId = await seedShop(env, shop.baseUrl);
+        const t = await timed(() => syncThroughTemporal(env.client, env.taskQueue, integrationId, { tuning: { bulkParts: 1 } }));
+        expect('Temporal, one part', t.result.state.created);
+        onePart.push(records / (t.ms / 1000));
+      },
       bullmq: async () => {
         const bullRef = newRef(await seedShop(env, shop.baseUrl));
         bullMeter.start();
@@ -75,7 +84,7 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
         bullmq.push(records / (b.ms / 1000));
       },
     };
-    const order = ['raw', 'temporal', 'bullmq'] as const;
+    const order = ['raw', 'temporal', 'bullmq', 'onePart'] as const;
     for (let rep = 0; rep < sizes.reps; rep++) {
       // Each repetition starts with another engine, so none always runs on the coldest (or warmest) database.
       for (let i = 0; i < order.length; i++) {
@@ -83,7 +92,7 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
         ctx.log(`throughput ${records} rep ${rep + 1}: ${engine}`);
         await engines[engine]();
       }
-      ctx.log(`throughput ${records} rep ${rep + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, temporal ${temporal.at(-1)!.toFixed(0)}/s, bullmq ${bullmq.at(-1)!.toFixed(0)}/s`);
+      ctx.log(`throughput ${records} rep ${rep + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, temporal ${temporal.at(-1)!.toFixed(0)}/s (one part ${onePart.at(-1)!.toFixed(0)}/s), bullmq ${bullmq.at(-1)!.toFixed(0)}/s`);
     }
   } finally {
     if (bull.exitCode === null) {
@@ -94,6 +103,7 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
     await shop.stop();
   }
   const ratios = temporal.map((t, i) => t / raw[i]!);
+  const onePartRatios = onePart.map((t, i) => t / raw[i]!);
   const overBullmq = temporal.map((t, i) => t / bullmq[i]!);
   const at = ` (${records.toLocaleString('en-US')} records)`;
   // A process the bench could not find (no /proc, or a server on another host) has no samples and no figure.
@@ -111,7 +121,9 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
     figure(`raw pipeline (no Temporal)${at}`, 'records/s', raw),
     figure(`Temporal, 1 worker${at}`, 'records/s', temporal),
     figure(`BullMQ peer, 1 worker${at}`, 'records/s', bullmq),
+    figure(`Temporal, 1 worker, export read as one part${at}`, 'records/s', onePart),
     figure(`Temporal / raw${at}`, '×', ratios, { text: '≥ 0.95', met: (m) => m >= 0.95 }),
+    figure(`Temporal, one part / raw${at}`, '×', onePartRatios, { text: '≥ 0.95', met: (m) => m >= 0.95 }),
     figure(`Temporal / BullMQ peer${at}`, '×', overBullmq, { text: '≥ 1.0', met: (m) => m >= 1 }),
     figure(`history events per 1,000 records${at}`, 'events', history, { text: '≤ 3', met: (m) => m <= 3 }),
   ];
