@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { runBullmqSync, startBullmqWorker } from './bullmq-peer';
 import { historyEvents, newRef, pipelineEnvOf, seedShop, syncThroughTemporal, type BenchContext } from './context';
 import { startFakeShopifyProcess } from './fake-shopify-process';
-import { CpuMeter, pidListeningOn } from './cpu';
+import { CpuMeter, cpuMsByThread, pidListeningOn } from './cpu';
 import { figure, timed, type Figure } from './figures';
 import { runRawInProcess } from './raw-pipeline';
 import type { Db } from '../store/db';
@@ -57,8 +57,10 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
         const integrationId = await seedShop(env, shop.baseUrl);
         const maintenanceBefore = await shardsMaintenance(env.db);
         temporalMeter.start();
+        const threads = cpuMsByThread(worker.child.pid!);
         const t = await timed(() => syncThroughTemporal(env.client, env.taskQueue, integrationId));
         const spent = temporalMeter.delta();
+        ctx.log(`throughput ${records}: the worker's threads, µs CPU/record: ${threadShares(worker.child.pid!, threads, records)}`);
         for (const [name, ms] of Object.entries(spent)) cpu[name]!.push(perRecordUs(ms));
         // PostgreSQL's share includes its own upkeep of the shards table the repetitions keep growing: said beside it.
         const maintenance = await shardsMaintenance(env.db);
@@ -78,8 +80,10 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
       bullmq: async () => {
         const bullRef = newRef(await seedShop(env, shop.baseUrl));
         bullMeter.start();
+        const threads = cpuMsByThread(bull.pid!);
         const b = await timed(() => Promise.race([runBullmqSync(bullEnv, bullRef, 'Order'), bullExited]));
         cpu.bullmq!.push(perRecordUs(bullMeter.delta().bullmq ?? 0));
+        ctx.log(`throughput ${records}: the BullMQ worker's threads, µs CPU/record: ${threadShares(bull.pid!, threads, records)}`);
         expect('BullMQ', b.result.created);
         bullmq.push(records / (b.ms / 1000));
       },
@@ -127,6 +131,16 @@ async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[
     figure(`Temporal / BullMQ peer${at}`, '×', overBullmq, { text: '≥ 1.0', met: (m) => m >= 1 }),
     figure(`history events per 1,000 records${at}`, 'events', history, { text: '≤ 3', met: (m) => m <= 3 }),
   ];
+}
+
+/** µs CPU per record of each thread of `pid` since `before` (cpuMsByThread), the largest first: where a process's share goes. */
+function threadShares(pid: number, before: Map<string, number>, records: number): string {
+  return [...cpuMsByThread(pid)]
+    .map(([name, ms]) => [name, ((ms - (before.get(name) ?? 0)) * 1000) / records] as const)
+    .filter(([, us]) => us >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    .join(', ');
 }
 
 /** Autovacuum and autoanalyze runs of the shards table so far, and its rows. */

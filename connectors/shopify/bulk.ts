@@ -1,12 +1,14 @@
 // Shopify Bulk Operations for backfills: one query over every order, run by Shopify, its result a JSONL file read
 // page by page. Each page is one ranged download from a byte offset at an order's first line, so the sync's cursor
 // (and a retried activity) resumes exactly after the last committed order, whichever worker runs it.
+import { hash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeError, providerRejected, providerUnavailable, rateLimited } from '../errors';
 import { outboundFetch } from '../outbound';
 import type { BulkExportStatus, ConnectionContext, FetchPageResult, RawRecord } from '../types';
 import { shopifyGraphql } from './graphql';
 import { LINE_ITEM_FIELDS, ORDER_FIELDS, ordersSearch } from './orders-query';
+import { shopUrl } from './shop';
 
 const CURSOR_PREFIX = 'bulk:';
 /**
@@ -162,6 +164,7 @@ export async function checkBulkExport(connection: ConnectionContext, operationId
   if (operation.status === 'COMPLETED') {
     // No file: the query matched nothing.
     if (!operation.url) return { status: 'completed', objectCount, cursor: null };
+    keepResultUrl(connection, operationId, operation.url);
     const records = Number(operation.rootObjectCount ?? NaN);
     return {
       status: 'completed',
@@ -184,6 +187,34 @@ function splitFile(op: string, size: number, parts: number): { parts?: string[] 
   return { parts: Array.from({ length: count }, (_, i) => encodeCursor(part(i))) };
 }
 
+/**
+ * Result URLs of finished exports for a few minutes, by operation, shop and token: a page needs the file's URL, and
+ * asking Shopify for it before each page was a GraphQL round trip (and its points) per page. A signed storage URL is
+ * a credential: it stays in this process (never in a cursor, so never in Temporal history), under a hash that takes
+ * the token, so another tenant's integration of the same shop never finds it.
+ */
+const RESULT_URL_TTL_MS = 5 * 60_000;
+const RESULT_URLS_KEPT = 1_000;
+const resultUrls = new Map<string, { url: string; until: number }>();
+
+const resultUrlKey = (connection: ConnectionContext, op: string) => hash('sha256', `${shopUrl(connection.config, connection.policy)}\n${connection.credentials.accessToken ?? ''}\n${op}`);
+
+function keepResultUrl(connection: ConnectionContext, op: string, url: string): void {
+  const key = resultUrlKey(connection, op);
+  resultUrls.delete(key);
+  if (resultUrls.size >= RESULT_URLS_KEPT) resultUrls.delete(resultUrls.keys().next().value!);
+  resultUrls.set(key, { url, until: Date.now() + RESULT_URL_TTL_MS });
+}
+
+async function resultUrl(connection: ConnectionContext, op: string, signal?: AbortSignal): Promise<string> {
+  const kept = resultUrls.get(resultUrlKey(connection, op));
+  if (kept && kept.until > Date.now()) return kept.url;
+  const operation = await lookUp(connection, op, signal);
+  if (!operation.url) throw providerRejected(`shopify bulk operation ${op} has no result file (${operation.status})`);
+  keepResultUrl(connection, op, operation.url);
+  return operation.url;
+}
+
 async function lookUp(connection: ConnectionContext, operationId: string, signal?: AbortSignal): Promise<Operation> {
   const { data } = await shopifyGraphql<{ node: Operation | null }>(connection, OPERATION, { id: operationId }, { estimatedCost: LOOKUP_COST, signal });
   if (!data.node) throw providerRejected(`shopify knows no bulk operation ${operationId}`);
@@ -198,15 +229,14 @@ async function lookUp(connection: ConnectionContext, operationId: string, signal
  */
 export async function readBulkPage(connection: ConnectionContext, cursor: string, options: { pageSize?: number | undefined; signal?: AbortSignal | undefined }): Promise<FetchPageResult> {
   const at = decodeCursor(cursor);
-  const operation = await lookUp(connection, at.op, options.signal);
-  if (!operation.url) throw providerRejected(`shopify bulk operation ${at.op} has no result file (${operation.status})`);
+  const url = await resultUrl(connection, at.op, options.signal);
   const page = new BulkPage(at, Math.max(1, options.pageSize ?? BULK_PAGE_ORDERS));
   // The page's likely bytes and a quarter more, to see the line that starts the next order.
   const pageBytes = Math.min(page.limit * (at.bytesPerOrder ?? FIRST_PAGE_BYTES_PER_ORDER), BULK_PAGE_BYTES);
   const rangeBytes = Math.min(MAX_RANGE_BYTES, Math.ceil(pageBytes * 1.25) + 16 * 1024);
   let pending: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of fileBytes(connection, operation.url, at.op, page.readFrom, rangeBytes, options.signal)) {
+    for await (const chunk of fileBytes(connection, url, at.op, page.readFrom, rangeBytes, options.signal)) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
       for (let end = pending.indexOf(10, start); end !== -1; end = pending.indexOf(10, start)) {

@@ -114,6 +114,7 @@ describe('Shopify bulk exports', () => {
     const records: Array<{ externalId: string; data: Record<string, unknown> }> = [];
     const cursors: Array<string | null> = [];
     const pageSizes: number[] = [];
+    const queriesBefore = shop.requests;
     for (let cursor = status.cursor; cursor !== null; ) {
       const page = await shopifyConnector.fetchPage(connection(), { entityType: 'Order', cursor, since, ...(pageSize ? { pageSize } : {}) });
       records.push(...page.records);
@@ -121,7 +122,7 @@ describe('Shopify bulk exports', () => {
       pageSizes.push(page.records.length);
       cursor = page.nextCursor;
     }
-    return { records, cursors, pageSizes, status };
+    return { records, cursors, pageSizes, status, queries: shop.requests - queriesBefore };
   };
 
   it('exports every order with its line items regrouped under it, page by page from byte offsets', async () => {
@@ -134,6 +135,11 @@ describe('Shopify bulk exports', () => {
     expect(items(result!.records[7]!)).toHaveLength(300);
     expect(items(result!.records[1]!).map((i) => i.id)).toEqual(orders[1]!.lineItems.map((i) => i.id));
     expect(items(result!.records[1]!)[0]).not.toHaveProperty('__parentId');
+    // The file's URL, learned when the export was found finished, is not asked for again page after page; under
+    // another token (another tenant's integration of the same shop) it is not found, but asked for (and refused here).
+    expect(result!.queries).toBe(0);
+    const otherToken = { ...connection(), credentials: { accessToken: 'another tenant' } };
+    await expect(shopifyConnector.fetchPage(otherToken, { entityType: 'Order', cursor: result!.cursors[1]!, since: null })).rejects.toMatchObject({ type: FailureType.AuthExpired });
     // Read in bounded ranges, each starting where the one before stopped: a page starts at its first order's line, and
     // the page whose order has 300 line items (more bytes than its range) goes on in a second range.
     const ranges = shop.bulkRanges;
