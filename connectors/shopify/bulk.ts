@@ -248,7 +248,8 @@ export async function readBulkPage(connection: ConnectionContext, cursor: string
       if (pending.length > MAX_LINE_BYTES) throw providerRejected(`shopify bulk result ${page.where()} is over ${MAX_LINE_BYTES} bytes`);
     }
   } catch (err) {
-    if (err instanceof ApplicationFailure) throw err;
+    // A cancelled sync's abort stays one, as outboundFetch leaves it, so the activity ends cancelled, not failed.
+    if (err instanceof ApplicationFailure || options.signal?.aborted) throw err;
     throw providerUnavailable(`shopify bulk result download cut off at ${page.where()}: ${describeError(err)}`);
   }
   // The last line may end without a newline.

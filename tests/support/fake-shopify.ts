@@ -51,7 +51,7 @@ export const SUPPORTED_API_VERSIONS = ['2026-01', '2026-04', '2026-07', '2026-10
 
 export interface FakeShopifyOptions {
   accessToken: string;
-  /** Added before each answer, to make a sync slow enough to interrupt. */
+  /** Added before each answer (a query's, a bulk result download's), to make a sync slow enough to interrupt. */
   pageDelayMs?: number;
   /** The app's query cost bucket (Standard plan: 2,000 points restoring 100/s); unlimited when unset. */
   throttle?: { maximumAvailable: number; restoreRate: number };
@@ -380,7 +380,8 @@ export class FakeShopify {
     });
   }
 
-  private serveBulkResult(n: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+  private async serveBulkResult(n: number, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.options.pageDelayMs) await new Promise((r) => setTimeout(r, this.options.pageDelayMs));
     const op = this.bulkOperations[n];
     if (!op?.file || op.status !== 'COMPLETED') {
       res.writeHead(404).end();
