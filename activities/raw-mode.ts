@@ -6,6 +6,9 @@ import type { FetchPageResult } from '../connectors/types';
 
 export type RawMode = 'single' | 'batch';
 
+/** Spec 000's rule, for a fetch of `records` in all. */
+export const rawModeFor = (records: number, threshold: number): RawMode => (records > threshold ? 'batch' : 'single');
+
 export interface RawModeProbe {
   mode: RawMode;
   /** Fetches that answer from the pages already fetched, then from the provider. */
@@ -27,7 +30,7 @@ export async function probeRawMode(fetch: (cursor: string | null) => Promise<Fet
     cursor = page.nextCursor;
   } while (cursor !== null && records <= threshold);
   return {
-    mode: records > threshold ? 'batch' : 'single',
+    mode: rawModeFor(records, threshold),
     fetch: (at) => {
       const page = fetched.get(at);
       if (!page) return fetch(at);

@@ -22,7 +22,7 @@ import { anyLiveShard } from '../store/shards';
 import type { ActivityDeps } from './deps';
 import { refreshConnectionTokens } from './token-refresh';
 import { runPageLoop } from './page-loop';
-import { probeRawMode, type RawMode } from './raw-mode';
+import { probeRawMode, rawModeFor, type RawMode } from './raw-mode';
 import { processPage } from './sync-page';
 import { loadIntegration, openEntityPipeline, type EntityPipeline, type SyncTaskRef } from './sync-pipeline';
 import type { Db } from '../store/db';
@@ -262,7 +262,7 @@ export function createSyncActivities(deps: ActivityDeps) {
         }
         let fetchPages = fetch;
         if (!progress.rawMode) {
-          if (input.records !== undefined) progress.rawMode = input.records > deps.batchThreshold ? 'batch' : 'single';
+          if (input.records !== undefined) progress.rawMode = rawModeFor(input.records, deps.batchThreshold);
           else if (progress.cursor === null || input.fresh) {
             const probe = await probeRawMode(fetch, deps.batchThreshold, progress.cursor);
             progress.rawMode = probe.mode;

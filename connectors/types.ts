@@ -102,14 +102,20 @@ export interface BulkExport {
   check(connection: ConnectionContext, operationId: string, signal?: AbortSignal, parts?: number): Promise<BulkExportStatus>;
 }
 
-export type BulkExportStatus =
-  | { status: 'running'; objectCount: number }
-  /**
-   * `cursor`: where `fetchPage` starts reading the whole result; null when the export found nothing. `parts`: when the
-   * result was split, a cursor for each part (together, the whole result, each record in exactly one); `records`: how
-   * many records the result holds, when the provider says.
-   */
-  | { status: 'completed'; objectCount: number; cursor: string | null; parts?: string[]; records?: number };
+export type BulkExportStatus = { status: 'running'; objectCount: number } | CompletedBulkExport;
+
+/**
+ * `cursor`: where `fetchPage` starts reading the whole result; null when the export found nothing. `parts`: when the
+ * result was split, a cursor for each part (together, the whole result, each record in exactly one); `records`: how
+ * many records the result holds, when the provider says.
+ */
+export interface CompletedBulkExport {
+  status: 'completed';
+  objectCount: number;
+  cursor: string | null;
+  parts?: string[];
+  records?: number;
+}
 
 /** A webhook as it arrived, before anything in it is trusted. */
 export interface WebhookDelivery {

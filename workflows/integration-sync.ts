@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { SyncPlan } from '../activities/sync';
+import type { CompletedBulkExport } from '../connectors/types';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../contracts/failures';
 import {
   addCounters,
@@ -130,7 +131,7 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
   setSearchAttributes(input, state);
 
   /** A bulk export of the entity type, waited for on timers: where to read it from, or undefined to page instead. */
-  async function exportInBulk(entityType: string, since: string | null): Promise<{ cursor: string | null; parts?: string[]; records?: number } | undefined> {
+  async function exportInBulk(entityType: string, since: string | null): Promise<CompletedBulkExport | undefined> {
     const started = await startBulkExport({ ...ref(), entityType, since });
     if (!started) return undefined;
     const warning = started.warning ? { warning: started.warning } : {};

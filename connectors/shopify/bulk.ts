@@ -34,7 +34,7 @@ const MUTATION_COST = 10;
 const LOOKUP_COST = 3;
 
 interface BulkCursor {
-  /** The bulk operation's id (gid://shopify/BulkOperation/…): the download URL is asked for, never kept. */
+  /** The bulk operation's id (gid://shopify/BulkOperation/…): the download URL is looked up by it, never carried here. */
   op: string;
   /** Byte offset of the next order's first line; in a part's first cursor (`align`), any byte of the file. */
   offset: number;
@@ -164,7 +164,7 @@ export async function checkBulkExport(connection: ConnectionContext, operationId
   if (operation.status === 'COMPLETED') {
     // No file: the query matched nothing.
     if (!operation.url) return { status: 'completed', objectCount, cursor: null };
-    keepResultUrl(connection, operationId, operation.url);
+    keepResultUrl(resultUrlKey(connection, operationId), operation.url);
     const records = Number(operation.rootObjectCount ?? NaN);
     return {
       status: 'completed',
@@ -199,19 +199,19 @@ const resultUrls = new Map<string, { url: string; until: number }>();
 
 const resultUrlKey = (connection: ConnectionContext, op: string) => hash('sha256', `${shopUrl(connection.config, connection.policy)}\n${connection.credentials.accessToken ?? ''}\n${op}`);
 
-function keepResultUrl(connection: ConnectionContext, op: string, url: string): void {
-  const key = resultUrlKey(connection, op);
+function keepResultUrl(key: string, url: string): void {
   resultUrls.delete(key);
   if (resultUrls.size >= RESULT_URLS_KEPT) resultUrls.delete(resultUrls.keys().next().value!);
   resultUrls.set(key, { url, until: Date.now() + RESULT_URL_TTL_MS });
 }
 
 async function resultUrl(connection: ConnectionContext, op: string, signal?: AbortSignal): Promise<string> {
-  const kept = resultUrls.get(resultUrlKey(connection, op));
+  const key = resultUrlKey(connection, op);
+  const kept = resultUrls.get(key);
   if (kept && kept.until > Date.now()) return kept.url;
   const operation = await lookUp(connection, op, signal);
   if (!operation.url) throw providerRejected(`shopify bulk operation ${op} has no result file (${operation.status})`);
-  keepResultUrl(connection, op, operation.url);
+  keepResultUrl(key, operation.url);
   return operation.url;
 }
 
