@@ -49,9 +49,9 @@ export class MappingError extends Error {
   override name = 'MappingError';
 }
 
-function readPath(record: unknown, path: string): unknown {
+function readPath(record: unknown, path: readonly string[]): unknown {
   let value: unknown = record;
-  for (const key of path.split('.')) {
+  for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[key];
   }
@@ -97,21 +97,51 @@ function applyTransform(field: string, value: unknown, transform: FieldRuleObjec
   }
 }
 
-function applyRule(field: string, rule: FieldRule, record: unknown): unknown {
-  if (typeof rule === 'string') return readPath(record, rule);
-  let value = rule.const !== undefined ? rule.const : rule.path ? readPath(record, rule.path) : undefined;
+/** A rule as it is applied: its path split and its `each` compiled once per mapping, not once per record. */
+interface CompiledField {
+  field: string;
+  rule: FieldRuleObject;
+  path: readonly string[] | undefined;
+  each: readonly CompiledField[] | undefined;
+}
+
+// By the fields object: a merged mapping lives for a sync chunk, a connector's default for the process.
+const compiled = new WeakMap<Record<string, FieldRule>, readonly CompiledField[]>();
+
+function compile(fields: Record<string, FieldRule>): readonly CompiledField[] {
+  let out = compiled.get(fields);
+  if (!out) {
+    out = Object.entries(fields).map(([field, rule]) => {
+      const object = typeof rule === 'string' ? { path: rule } : rule;
+      return { field, rule: object, path: object.path?.split('.'), each: object.each ? compile(object.each) : undefined };
+    });
+    compiled.set(fields, out);
+  }
+  return out;
+}
+
+function applyRule({ field, rule, path, each }: CompiledField, record: unknown): unknown {
+  let value = rule.const !== undefined ? rule.const : path ? readPath(record, path) : undefined;
   if (value === undefined || value === null) value = rule.default;
-  if (rule.each && Array.isArray(value)) {
-    return value.map((item, i) => mapFields(rule.each!, item, `${field}[${i}].`));
+  if (each && Array.isArray(value)) {
+    return value.map((item, i) => {
+      try {
+        return mapFields(each, item);
+      } catch (err) {
+        // Named where it failed only when it does: building `field[i].` per element cost more than the mapping.
+        if (err instanceof MappingError) throw new MappingError(`${field}[${i}].${err.message}`);
+        throw err;
+      }
+    });
   }
   return applyTransform(field, value, rule.transform);
 }
 
-function mapFields(fields: Record<string, FieldRule>, record: unknown, prefix = ''): Record<string, unknown> {
+function mapFields(fields: readonly CompiledField[], record: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, rule] of Object.entries(fields)) {
-    const value = applyRule(prefix + field, rule, record);
-    if (value !== undefined && value !== null) out[field] = value;
+  for (const compiledField of fields) {
+    const value = applyRule(compiledField, record);
+    if (value !== undefined && value !== null) out[compiledField.field] = value;
   }
   return out;
 }
@@ -123,7 +153,7 @@ export function mergeMappings(defaults: FieldMapping | undefined, override: Fiel
 
 /** Maps one raw record, then validates it against the entity type's schema; throws MappingError naming what is wrong. */
 export function mapRecord<S extends z.ZodType>(mapping: FieldMapping, schema: S, raw: unknown): z.infer<S> {
-  const mapped = mapFields(mapping.fields, raw);
+  const mapped = mapFields(compile(mapping.fields), raw);
   const result = schema.safeParse(mapped);
   if (!result.success) {
     throw new MappingError(result.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '));
@@ -134,10 +164,10 @@ export function mapRecord<S extends z.ZodType>(mapping: FieldMapping, schema: S,
 /** The fields of a record that map on their own, for describing a record the full mapping rejected. */
 export function mapFieldsLeniently(mapping: FieldMapping, raw: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, rule] of Object.entries(mapping.fields)) {
+  for (const compiledField of compile(mapping.fields)) {
     try {
-      const value = applyRule(field, rule, raw);
-      if (value !== undefined && value !== null) out[field] = value;
+      const value = applyRule(compiledField, raw);
+      if (value !== undefined && value !== null) out[compiledField.field] = value;
     } catch (err) {
       if (!(err instanceof MappingError)) throw err;
     }

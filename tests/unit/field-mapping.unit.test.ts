@@ -47,6 +47,16 @@ describe('declarative field mapping', () => {
     expect(() => mapRecord(shopifyMappings.Order!, orderSchema, { ...order, createdAt: 'soon' })).toThrow(/createdAt/);
   });
 
+  it('names a wrong field inside a list by its element, at any depth', () => {
+    const items = orderWithItems.lineItems.nodes;
+    const badPrice = { ...orderWithItems, lineItems: { nodes: [items[0], { ...items[0], originalUnitPriceSet: { shopMoney: { amount: 'ten' } } }] } };
+    expect(() => mapRecord(shopifyMappings.Order!, orderSchema, badPrice)).toThrow(new MappingError('lineItems[1].price: "ten" is not a decimal amount'));
+    const nested = { fields: { groups: { path: 'groups', each: { rows: { path: 'rows', each: { at: { path: 'at', transform: 'datetime' as const } } } } } } };
+    expect(() => mapRecord(nested, orderSchema.partial(), { groups: [{ rows: [] }, { rows: [{ at: '2024-01-01T00:00:00Z' }, { at: 'later' }] }] })).toThrow(
+      new MappingError('groups[1].rows[1].at: "later" is not a date'),
+    );
+  });
+
   it('lets a stored mapping override single fields of the connector default', () => {
     const merged = mergeMappings(shopifyMappings.Order, { fields: { orderNumber: { path: 'legacyResourceId', transform: 'string' }, status: { const: 'imported' } } });
     const mapped = mapRecord(merged, orderSchema, order);
