@@ -43,10 +43,12 @@ export const idempotencyKeyOf = (integrationId: string, externalId: string, sync
  */
 export async function processPage(ctx: PageContext, fetched: readonly RawRecord[]): Promise<SyncCounters> {
   const started = ctx.now().getTime();
-  // A provider may repeat a record within a page; the last copy wins, as it would in a second upsert.
-  const unique = [...new Map(fetched.map((r) => [r.externalId, r])).values()];
-  const records = unique.filter((r) => !r.deleted);
-  const gone = unique.filter((r) => r.deleted).map((r) => r.externalId);
+  const records: RawRecord[] = [];
+  const gone: string[] = [];
+  for (const record of lastCopies(fetched)) {
+    if (record.deleted) gone.push(record.externalId);
+    else records.push(record);
+  }
   // The results are published only after the raw events, so a consumer sees a record's raw event before its mapped one.
   const rawPublished = ctx.bus.publish(rawEvents(ctx, records));
   rawPublished.catch(() => undefined);
@@ -58,6 +60,14 @@ export async function processPage(ctx: PageContext, fetched: readonly RawRecord[
   counters.deleted += tombstoned.length;
   await ctx.bus.publish(announcePage(ctx, page, stored, tombstoned, ctx.now().getTime() - started));
   return counters;
+}
+
+/** A provider may repeat a record within a page; the last copy wins, as it would in a second upsert. */
+function lastCopies(fetched: readonly RawRecord[]): readonly RawRecord[] {
+  const ids = new Set<string>();
+  for (const r of fetched) ids.add(r.externalId);
+  if (ids.size === fetched.length) return fetched;
+  return [...new Map(fetched.map((r) => [r.externalId, r])).values()];
 }
 
 const shardKey = (ctx: PageContext) => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId });
@@ -103,7 +113,8 @@ function announcePage(ctx: PageContext, page: MappedPage, stored: readonly Shard
     const idempotencyKey = idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
     return { idempotencyKey, platform, syncedAt, event: { ...base, idempotencyKey, time: now } };
   };
-  const mappedByExternalId = new Map(page.valid.map((v) => [v.externalId, v.data]));
+  const mappedByExternalId = new Map<string, Record<string, unknown>>();
+  for (const v of page.valid) mappedByExternalId.set(v.externalId, v.data);
   const events: EventEnvelope[] = [];
   for (const { externalId, shardId, outcome } of stored) {
     if (outcome === 'unchanged') continue;

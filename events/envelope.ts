@@ -49,6 +49,18 @@ export function setEventValidation(on: boolean): void {
   validateEvents = on;
 }
 
+// A page's events share one Date: formatted once, not once per event (by its time, as a Date can be set anew).
+let lastTimeMs = NaN;
+let lastIso = '';
+function isoTime(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastTimeMs) {
+    lastIso = time.toISOString();
+    lastTimeMs = ms;
+  }
+  return lastIso;
+}
+
 /** Builds an envelope (validating its data against the catalogue, unless turned off): a wrong field throws here, not at a consumer. */
 export function createEvent<T extends EventType>(type: T, data: EventData<T>, context: EventContext = {}): EventEnvelope<T> {
   const parsed = validateEvents ? (eventCatalogue[type].parse(data) as EventData<T>) : data;
@@ -56,7 +68,7 @@ export function createEvent<T extends EventType>(type: T, data: EventData<T>, co
     id: context.idempotencyKey ? deterministicEventId(type, context.idempotencyKey) : randomUUID(),
     type,
     source: EVENT_SOURCE,
-    time: (context.time ?? new Date()).toISOString(),
+    time: isoTime(context.time ?? new Date()),
     data: parsed,
   };
   if (context.tenantId !== undefined) envelope.tenantId = context.tenantId;
