@@ -13,13 +13,13 @@ export interface ShardInput {
 }
 
 /**
- * The page's data as one jsonb parameter (its external ids, short, beside it as text[]), built around each record's
- * JSON as it is: a jsonb[] parameter would be an array literal with every quote of every record escaped by pg and
- * unescaped by PostgreSQL (bench/pg-upsert.ts: 3 µs of the worker's CPU per record).
+ * The page's data as one jsonb parameter (its external ids also beside it as text[], for the lookup), built around each
+ * record's JSON as it is: a jsonb[] parameter would be an array literal with every quote of every record escaped by pg
+ * and unescaped by PostgreSQL (bench/pg-upsert.ts: 3 µs of the worker's CPU per record).
  */
 function pageDocument(shards: readonly ShardInput[]): string {
   let document = '[';
-  for (const s of shards) document += `${document.length > 1 ? ',' : ''}{"contentHash":${JSON.stringify(s.contentHash)},"data":${s.json}}`;
+  for (const s of shards) document += `${document.length > 1 ? ',' : ''}{"externalId":${JSON.stringify(s.externalId)},"contentHash":${JSON.stringify(s.contentHash)},"data":${s.json}}`;
   return `${document}]`;
 }
 
@@ -31,11 +31,15 @@ export interface ShardResult {
 
 // The rows this statement does not write are read from the snapshot it started from (an index lookup each), never
 // by joining the page against the written rows: a join of two CTEs has no index, and on a page of 250 it cost
-// PostgreSQL more than the upsert itself (bench/pg-upsert.ts).
+// PostgreSQL more than the upsert itself (bench/pg-upsert.ts). The lookup is driven by the page's ids through the
+// unique key: written as a filter on the shards (`external_id = ANY(…)`), the planner, whose statistics had not yet
+// seen the integration's rows, scanned all of them by integration_id for every page, a cost that grew with the
+// integration (PostgreSQL 72 µs per record on the 50,000th, 25 now). Each record carries its id in the document:
+// `($6::text[])[n]` walks the array from its start for every row.
 const UPSERT_SHARDS = `
   WITH page AS (
-    SELECT ($6::text[])[n] AS external_id, r->'data' AS data, r->>'contentHash' AS content_hash
-      FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e(r, n)
+    SELECT r->>'externalId' AS external_id, r->'data' AS data, r->>'contentHash' AS content_hash
+      FROM jsonb_array_elements($5::jsonb) AS e(r)
   ),
   upserted AS (
     INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change)
@@ -49,9 +53,9 @@ const UPSERT_SHARDS = `
   SELECT external_id, id, outcome FROM upserted
   UNION ALL
   SELECT s.external_id, s.id, CASE WHEN s.sync_task_id = $4 AND s.last_change <> 'deleted' THEN s.last_change ELSE 'unchanged' END
-    FROM shards s
-   WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = ANY($6::text[])
-     AND s.external_id NOT IN (SELECT external_id FROM upserted)`;
+    FROM unnest($6::text[]) AS p(external_id)
+    JOIN shards s ON s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id
+   WHERE p.external_id NOT IN (SELECT external_id FROM upserted)`;
 
 /**
  * Upserts a batch in one statement. A row whose hash is unchanged is not rewritten. A row this same sync task
@@ -97,15 +101,17 @@ export async function tombstoneShards(db: Db, key: ShardKey, externalIds: readon
   // The outer SELECT reads the snapshot from before the UPDATE: rows this statement marks come from `marked` only.
   const { rows } = await db.query<{ external_id: string; id: string; data: Record<string, unknown>; deleted_at: Date }>(
     `WITH marked AS (
-       UPDATE shards SET deleted_at = now(), sync_task_id = $4, last_change = 'deleted', updated_at = now()
-        WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[]) AND deleted_at IS NULL
-       RETURNING id, external_id, data, deleted_at
+       UPDATE shards s SET deleted_at = now(), sync_task_id = $4, last_change = 'deleted', updated_at = now()
+         FROM unnest($5::text[]) AS p(external_id)
+        WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id AND s.deleted_at IS NULL
+       RETURNING s.id, s.external_id, s.data, s.deleted_at
      )
      SELECT id, external_id, data, deleted_at FROM marked
      UNION ALL
-     SELECT id, external_id, data, deleted_at FROM shards
-      WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[])
-        AND deleted_at IS NOT NULL AND sync_task_id = $4 AND last_change = 'deleted'`,
+     SELECT s.id, s.external_id, s.data, s.deleted_at
+       FROM unnest($5::text[]) AS p(external_id)
+       JOIN shards s ON s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id
+      WHERE s.deleted_at IS NOT NULL AND s.sync_task_id = $4 AND s.last_change = 'deleted'`,
     [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, [...externalIds]],
   );
   return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, data: r.data, deletedAt: r.deleted_at.toISOString() }));
