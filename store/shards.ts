@@ -2,7 +2,7 @@ import type { Db } from './db';
 
 export type ShardOutcome = 'created' | 'updated' | 'unchanged';
 
-type ShardKey = { tenantId: string; integrationId: string; entityType: string; syncTaskId: string };
+export type ShardKey = { tenantId: string; integrationId: string; entityType: string; syncTaskId: string };
 
 export interface ShardInput {
   externalId: string;
@@ -31,11 +31,8 @@ export interface ShardResult {
 
 // The rows this statement does not write are read from the snapshot it started from (an index lookup each), never
 // by joining the page against the written rows: a join of two CTEs has no index, and on a page of 250 it cost
-// PostgreSQL more than the upsert itself (bench/pg-upsert.ts). The lookup is driven by the page's ids through the
-// unique key: written as a filter on the shards (`external_id = ANY(…)`), the planner, whose statistics had not yet
-// seen the integration's rows, scanned all of them by integration_id for every page, a cost that grew with the
-// integration (PostgreSQL 72 µs per record on the 50,000th, 25 now). Each record carries its id in the document:
-// `($6::text[])[n]` walks the array from its start for every row.
+// PostgreSQL more than the upsert itself (bench/pg-upsert.ts). Each record carries its id in the document:
+// `($6::text[])[n]` walked the array from its start for every row.
 const UPSERT_SHARDS = `
   WITH page AS (
     SELECT r->>'externalId' AS external_id, r->'data' AS data, r->>'contentHash' AS content_hash
@@ -53,9 +50,18 @@ const UPSERT_SHARDS = `
   SELECT external_id, id, outcome FROM upserted
   UNION ALL
   SELECT s.external_id, s.id, CASE WHEN s.sync_task_id = $4 AND s.last_change <> 'deleted' THEN s.last_change ELSE 'unchanged' END
-    FROM unnest($6::text[]) AS p(external_id)
-    JOIN shards s ON s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id
-   WHERE p.external_id NOT IN (SELECT external_id FROM upserted)`;
+    FROM shards s
+   WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = ANY($6::text[])
+     AND s.external_id NOT IN (SELECT external_id FROM upserted)`;
+
+/** The page's upsert as sent (tests explain its plan). */
+export const upsertShardsQuery = (key: ShardKey, shards: readonly ShardInput[]) => ({
+  // Prepared once per pooled connection: parsed and planned once, not per page (bench/pg-upsert.ts: PostgreSQL
+  // 24 → 22 µs of CPU per record inserted, 13 → 11.5 per record unchanged).
+  name: 'upsert-shards',
+  text: UPSERT_SHARDS,
+  values: [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, pageDocument(shards), shards.map((s) => s.externalId)],
+});
 
 /**
  * Upserts a batch in one statement. A row whose hash is unchanged is not rewritten. A row this same sync task
@@ -69,13 +75,7 @@ export async function upsertShards(
   shards: readonly ShardInput[],
 ): Promise<ShardResult[]> {
   if (shards.length === 0) return [];
-  const { rows } = await db.query<{ external_id: string; id: string; outcome: ShardOutcome }>({
-    // Prepared once per pooled connection: parsed and planned once, not per page (bench/pg-upsert.ts: PostgreSQL
-    // 24 → 22 µs of CPU per record inserted, 13 → 11.5 per record unchanged).
-    name: 'upsert-shards',
-    text: UPSERT_SHARDS,
-    values: [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, pageDocument(shards), shards.map((s) => s.externalId)],
-  });
+  const { rows } = await db.query<{ external_id: string; id: string; outcome: ShardOutcome }>(upsertShardsQuery(key, shards));
   // In the page's order, as its events go out.
   const position = new Map(shards.map((s, i) => [s.externalId, i]));
   return rows
@@ -98,24 +98,25 @@ export interface TombstoneResult {
  */
 export async function tombstoneShards(db: Db, key: ShardKey, externalIds: readonly string[]): Promise<TombstoneResult[]> {
   if (externalIds.length === 0) return [];
+  const { rows } = await db.query<{ external_id: string; id: string; data: Record<string, unknown>; deleted_at: Date }>(tombstoneShardsQuery(key, externalIds));
+  return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, data: r.data, deletedAt: r.deleted_at.toISOString() }));
+}
+
+/** The tombstones' statement as sent (tests explain its plan). */
+export const tombstoneShardsQuery = (key: ShardKey, externalIds: readonly string[]) => ({
   // The outer SELECT reads the snapshot from before the UPDATE: rows this statement marks come from `marked` only.
-  const { rows } = await db.query<{ external_id: string; id: string; data: Record<string, unknown>; deleted_at: Date }>(
-    `WITH marked AS (
-       UPDATE shards s SET deleted_at = now(), sync_task_id = $4, last_change = 'deleted', updated_at = now()
-         FROM unnest($5::text[]) AS p(external_id)
-        WHERE s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id AND s.deleted_at IS NULL
-       RETURNING s.id, s.external_id, s.data, s.deleted_at
+  text: `WITH marked AS (
+       UPDATE shards SET deleted_at = now(), sync_task_id = $4, last_change = 'deleted', updated_at = now()
+        WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[]) AND deleted_at IS NULL
+       RETURNING id, external_id, data, deleted_at
      )
      SELECT id, external_id, data, deleted_at FROM marked
      UNION ALL
-     SELECT s.id, s.external_id, s.data, s.deleted_at
-       FROM unnest($5::text[]) AS p(external_id)
-       JOIN shards s ON s.tenant_id = $1 AND s.integration_id = $2 AND s.entity_type = $3 AND s.external_id = p.external_id
-      WHERE s.deleted_at IS NOT NULL AND s.sync_task_id = $4 AND s.last_change = 'deleted'`,
-    [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, [...externalIds]],
-  );
-  return rows.map((r) => ({ externalId: r.external_id, shardId: r.id, data: r.data, deletedAt: r.deleted_at.toISOString() }));
-}
+     SELECT id, external_id, data, deleted_at FROM shards
+      WHERE tenant_id = $1 AND integration_id = $2 AND entity_type = $3 AND external_id = ANY($5::text[])
+        AND deleted_at IS NOT NULL AND sync_task_id = $4 AND last_change = 'deleted'`,
+  values: [key.tenantId, key.integrationId, key.entityType, key.syncTaskId, [...externalIds]],
+});
 
 /** Whether any record of the entity type is stored and not deleted. */
 export async function anyLiveShard(db: Db, key: { tenantId: string; integrationId: string; entityType: string }): Promise<boolean> {

@@ -8,6 +8,7 @@ import { MemoryEventBus } from '../../events/memory-bus';
 import { entitySchemas } from '../../mapping/entities';
 import { createIntegrationEnv, type IntegrationEnv } from '../support/integration-env';
 import { createIntegration } from '../support/seed';
+import { tombstoneShardsQuery, upsertShards, upsertShardsQuery, type ShardInput } from '../../store/shards';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -75,5 +76,36 @@ describe('deleted records in the page pipeline', () => {
     expect(ofType(back, 'integration.sync.order.created')).toHaveLength(1);
     const { rows } = await env.db.query(`SELECT deleted_at, last_change FROM shards WHERE integration_id = $1 AND external_id = '2'`, [integrationId]);
     expect(rows[0]).toEqual({ deleted_at: null, last_change: 'created' });
+  });
+
+  it("reads a page's stored rows through the unique key, however many rows the integration has", async () => {
+    // A fresh integration: PostgreSQL's statistics have not seen its rows, which once made it serve the page's lookup
+    // by scanning every row of the integration (by integration_id), for every page.
+    const fresh = await createIntegration(env.db, { tenantId: 't', provider: 'woocommerce', config: { baseUrl: 'http://127.0.0.1:9' }, secrets: { consumerKey: 'k', consumerSecret: 's' }, encryptionKey: env.encryptionKey });
+    const key = { tenantId: 't', integrationId: fresh, entityType: 'Order', syncTaskId: randomUUID() };
+    const shard = (id: number): ShardInput => ({ externalId: String(id), data: { id }, json: JSON.stringify({ id }), contentHash: `h${id}` });
+    for (let from = 0; from < 3_000; from += 500) await upsertShards(env.db, key, Array.from({ length: 500 }, (_, i) => shard(from + i)));
+    const page = Array.from({ length: 20 }, (_, i) => shard(1_000 + i * 97));
+    // Rows each plan node produced or read and dropped: a page of 20 must not touch thousands.
+    const rowsTouched = async (query: { text: string; values: unknown[] }) => {
+      const client = await env.db.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.text}`, query.values);
+        const touched: number[] = [];
+        const walk = (node: Record<string, unknown>) => {
+          touched.push(Number(node['Actual Rows'] ?? 0) + Number(node['Rows Removed by Filter'] ?? 0));
+          for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+        };
+        walk((rows[0]['QUERY PLAN'] as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+        return Math.max(...touched);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    const unchanged = upsertShardsQuery({ ...key, syncTaskId: randomUUID() }, page);
+    expect(await rowsTouched(unchanged)).toBeLessThanOrEqual(page.length);
+    expect(await rowsTouched(tombstoneShardsQuery({ ...key, syncTaskId: randomUUID() }, page.map((s) => s.externalId)))).toBeLessThanOrEqual(page.length);
   });
 });
