@@ -41,7 +41,7 @@ const UPSERT_SHARDS = `
   upserted AS (
     INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change)
     SELECT $1, $2, $3, external_id, data, content_hash, $4, 'created' FROM page
-    ON CONFLICT (tenant_id, integration_id, entity_type, external_id) DO UPDATE
+    ON CONFLICT (integration_id, entity_type, external_id) DO UPDATE
        SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, sync_task_id = EXCLUDED.sync_task_id,
            last_change = CASE WHEN shards.deleted_at IS NULL THEN 'updated' ELSE 'created' END, deleted_at = NULL, updated_at = now()
      WHERE shards.content_hash <> EXCLUDED.content_hash OR shards.deleted_at IS NOT NULL

@@ -78,7 +78,7 @@ describe('deleted records in the page pipeline', () => {
     expect(rows[0]).toEqual({ deleted_at: null, last_change: 'created' });
   });
 
-  it("reads a page's stored rows through the unique key, however many rows the integration has", async () => {
+  it("reads a page's stored rows by their key, however many rows the integration has", async () => {
     // A fresh integration: PostgreSQL's statistics have not seen its rows, which once made it serve the page's lookup
     // by scanning every row of the integration (by integration_id), for every page.
     const fresh = await createIntegration(env.db, { tenantId: 't', provider: 'woocommerce', config: { baseUrl: 'http://127.0.0.1:9' }, secrets: { consumerKey: 'k', consumerSecret: 's' }, encryptionKey: env.encryptionKey });
