@@ -2,7 +2,7 @@
 // --cpu-prof, written when the worker exits, to .data/worker-profile/), beside bench/profile-raw.ts's of the raw
 // pipeline: the two run the same page code, so what the worker's profile has beyond it is the Temporal path's own
 // cost. With --gc, no profile: the worker's garbage collections over the sync instead (V8's --trace-gc-nvp), how many,
-// their pauses and what they copied and promoted.
+// their pauses, what they promoted and what survived in the young generation.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { seedShop, syncThroughTemporal } from './context';
@@ -51,7 +51,7 @@ class GcTally {
       tally.count += 1;
       tally.pauseMs += field('pause');
       tally.promoted += field('promoted');
-      tally.survived += field('semi_space_copied');
+      tally.survived += field('new_space_survived');
       this.kinds.set(kind, tally);
     }
   }
@@ -63,7 +63,7 @@ class GcTally {
   summary(records: number): string {
     const names: Record<string, string> = { s: 'scavenges', mc: 'mark-compacts', ms: 'mark-sweeps' };
     return [...this.kinds]
-      .map(([kind, t]) => `${t.count} ${names[kind] ?? kind}: ${t.pauseMs.toFixed(0)} ms paused (${((t.pauseMs * 1000) / records).toFixed(1)} µs per record), ${(t.promoted / 1e6).toFixed(0)} MB promoted (${(t.promoted / records / 1024).toFixed(1)} KB per record), ${(t.survived / 1e6).toFixed(0)} MB copied in the young generation`)
+      .map(([kind, t]) => `${t.count} ${names[kind] ?? kind}: ${t.pauseMs.toFixed(0)} ms paused (${((t.pauseMs * 1000) / records).toFixed(1)} µs per record), ${(t.promoted / 1e6).toFixed(0)} MB promoted (${(t.promoted / records / 1024).toFixed(1)} KB per record), ${(t.survived / 1e6).toFixed(0)} MB survived in the young generation`)
       .join('\n');
   }
 }
