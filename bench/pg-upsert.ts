@@ -1,7 +1,8 @@
 // PostgreSQL's CPU per record for the shard upsert alone (issue #20 item 2): the bench's own orders, synced once by
 // the raw pipeline, read back and upserted again in pages of 250 into fresh integrations, PostgreSQL's CPU (the
 // postmaster and its backends, from /proc) and this process's (the client's encoding) measured around each run.
-// `npx tsx bench/pg-upsert.ts 30000`
+// `npx tsx bench/pg-upsert.ts [records] [page size, 250] [--prefill N]`; --prefill first fills the table with N more
+// rows (copies of the orders under other ids), for what a large table costs each insert.
 import { randomUUID } from 'node:crypto';
 import { upsertShards, type ShardInput } from '../store/shards';
 import { newRef, pipelineEnvOf, seedShop, TENANT } from './context';
@@ -9,7 +10,8 @@ import { CpuMeter, pidListeningOn } from './cpu';
 import { runScript, withOwnStack } from './own-stack';
 import { runRawInProcess } from './raw-pipeline';
 
-const PAGE = 250;
+const PAGE = Number(process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 250);
+const PREFILL = Number(process.argv[process.argv.indexOf('--prefill') + 1] ?? 0) || 0;
 
 async function main(): Promise<void> {
   await withOwnStack(Number(process.argv[2] ?? 30_000), async (env, shop) => {
@@ -20,6 +22,15 @@ async function main(): Promise<void> {
       [source],
     );
     const inputs: ShardInput[] = rows.map((r) => ({ externalId: r.external_id, json: r.json, contentHash: r.content_hash, data: {} }));
+    for (let copy = 0; copy * inputs.length < PREFILL; copy++) {
+      await env.db.query(
+        `INSERT INTO shards (tenant_id, integration_id, entity_type, external_id, data, content_hash, sync_task_id, last_change)
+         SELECT tenant_id, integration_id, entity_type, external_id || '-copy' || $2, data, content_hash, sync_task_id, last_change
+           FROM shards WHERE integration_id = $1 AND external_id NOT LIKE '%-copy%' LIMIT $3`,
+        [source, copy, PREFILL - copy * inputs.length],
+      );
+    }
+    if (PREFILL > 0) await env.db.query('VACUUM ANALYZE shards');
     const postgres = new CpuMeter({ postgres: { pid: pidListeningOn(Number(new URL(env.servers.postgresAdminUrl).port)), tree: true } });
     const run = async (label: string, integrationId: string, change: (s: ShardInput) => ShardInput = (s) => s) => {
       const key = { tenantId: TENANT, integrationId, entityType: 'Order', syncTaskId: randomUUID() };
@@ -41,7 +52,7 @@ async function main(): Promise<void> {
       await run(`rep ${rep}: unchanged`, target);
       await run(`rep ${rep}: update`, target, (s) => ({ ...s, contentHash: `${s.contentHash}x` }));
     }
-    console.log(`(${inputs.length} records of ${Math.round(inputs.reduce((n, s) => n + s.json.length, 0) / inputs.length)} bytes each)`);
+    console.log(`(${inputs.length} records of ${Math.round(inputs.reduce((n, s) => n + s.json.length, 0) / inputs.length)} bytes each, pages of ${PAGE}, ${PREFILL} rows before)`);
   });
 }
 
