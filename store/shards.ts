@@ -2,7 +2,7 @@ import type { Db } from './db';
 
 export type ShardOutcome = 'created' | 'updated' | 'unchanged';
 
-export type ShardKey = { tenantId: string; integrationId: string; entityType: string; syncTaskId: string };
+type ShardKey = { tenantId: string; integrationId: string; entityType: string; syncTaskId: string };
 
 export interface ShardInput {
   externalId: string;
@@ -77,7 +77,8 @@ export async function upsertShards(
   if (shards.length === 0) return [];
   const { rows } = await db.query<{ external_id: string; id: string; outcome: ShardOutcome }>(upsertShardsQuery(key, shards));
   // In the page's order, as its events go out.
-  const position = new Map(shards.map((s, i) => [s.externalId, i]));
+  const position = new Map<string, number>();
+  shards.forEach((s, i) => position.set(s.externalId, i));
   return rows
     .map((r) => ({ externalId: r.external_id, shardId: r.id, outcome: r.outcome }))
     .sort((a, b) => position.get(a.externalId)! - position.get(b.externalId)!);
