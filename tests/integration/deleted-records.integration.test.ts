@@ -78,6 +78,18 @@ describe('deleted records in the page pipeline', () => {
     expect(rows[0]).toEqual({ deleted_at: null, last_change: 'created' });
   });
 
+  it("gives a page's new records ids that follow the previous page's (the primary key grows at its end)", async () => {
+    const key = { tenantId: 't', integrationId, entityType: 'Order', syncTaskId: randomUUID() };
+    const shard = (id: string): ShardInput => ({ externalId: id, data: { id }, json: JSON.stringify({ id }), contentHash: `h${id}` });
+    const ids = async (prefix: string) =>
+      (await upsertShards(env.db, key, Array.from({ length: 50 }, (_, i) => shard(`${prefix}-${i}`)))).map((r) => r.shardId);
+    const first = await ids('ordered-a');
+    const second = await ids('ordered-b');
+    // Version 7: a time-ordered id; its text sorts as its bytes do.
+    expect([...first, ...second].every((id) => id[14] === '7')).toBe(true);
+    expect([...second].sort()[0]! > [...first].sort().at(-1)!).toBe(true);
+  });
+
   it("reads a page's stored rows by their key, however many rows the integration has", async () => {
     // A fresh integration: PostgreSQL's statistics have not seen its rows, which once made it serve the page's lookup
     // by scanning every row of the integration (by integration_id), for every page.
