@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   // with no handler would end it mid-shutdown, leaving the Temporal dev server and PostgreSQL running.
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A closed terminal: the Temporal dev server runs in a process group of its own, so only this stops it.
+  process.on('SIGHUP', () => void shutdown(0));
   stops.push(() => tracing.shutdown());
 
   try {
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       uiPort: TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.db'),
       namespace: env.TEMPORAL_NAMESPACE,
+      pidFile: path.join(dataDir, 'temporal.pid'),
     });
     stops.push(temporalServer.stop);
     logger.info({ address: temporalServer.address }, 'temporal dev server started');

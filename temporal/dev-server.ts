@@ -1,5 +1,6 @@
 // Runs the `temporal` CLI's dev server as a child process, for `npm start` and the integration tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
@@ -23,6 +24,13 @@ export interface DevServerOptions {
   namespace?: string;
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * Runs the server in a process group of its own, its pid kept in this file (npm start). A terminal's Ctrl-C then
+   * reaches the launcher alone, which stops the server last, after the worker has handed back what it was running;
+   * in the terminal's group the server died first and the draining worker retried its reports to it for ~20 s. A
+   * server whose launcher was killed outright (no chance to stop it) is stopped by the next start, found by this file.
+   */
+  pidFile?: string;
 }
 
 /**
@@ -43,7 +51,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.pidFile) await stopLeftOver(options.pidFile, args);
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(options.pidFile) });
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -59,6 +68,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   );
   exited.catch(() => undefined);
   await Promise.race([waitUntilServing(address, options.readyTimeoutMs ?? 60_000), exited]);
+  // Only once it serves: a server that failed to start must not take the place of one still left over.
+  if (options.pidFile) writeFileSync(options.pidFile, String(child.pid));
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -67,10 +78,36 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await gone;
     clearTimeout(timer);
+    if (options.pidFile) rmSync(options.pidFile, { force: true });
   };
   const server: DevServer = { address, process: child, stop };
   if (options.uiPort) server.uiUrl = `http://localhost:${options.uiPort}`;
   return server;
+}
+
+/**
+ * Stops the server a killed launcher left running, if the pid in the file is still that server: the same command line,
+ * read from /proc (where there is no /proc, a left-over server is left alone and its port says so at start).
+ */
+async function stopLeftOver(pidFile: string, args: readonly string[]): Promise<void> {
+  let pid: number;
+  let commandLine: string;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // no file, or no such process
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || commandLine.split('\0').slice(1, -1).join(' ') !== args.join(' ')) return;
+  process.kill(pid, 'SIGTERM');
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  process.kill(pid, 'SIGKILL');
 }
 
 async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {

@@ -1,6 +1,7 @@
 // The Temporal server itself dies mid-sync and comes back on the same state file: the sync still completes, once.
+// And npm start's dev server, left running by a launcher killed outright, does not block the next start.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -56,5 +57,24 @@ describe('integrationSync across a Temporal server restart', () => {
     expect(await stored()).toBe(1_000);
     await worker.stop();
     await connection.close();
+  });
+
+  it('stops, at the next start, a dev server whose launcher was killed outright (npm start)', async () => {
+    const port = await freePort();
+    const options = { binary: requireTool('temporal'), port, dbFile: path.join(stateDir, 'left-over.db'), pidFile: path.join(stateDir, 'temporal.pid') };
+    // In a process group of its own, so it outlives a launcher killed with SIGKILL, which never stops it.
+    const leftOver = await startDevServer(options);
+    const leftOverExit = new Promise((resolve) => leftOver.process.once('exit', resolve));
+    const next = await startDevServer(options);
+    try {
+      await leftOverExit;
+      expect(readFileSync(options.pidFile, 'utf8')).toBe(String(next.process.pid));
+      const connection = await Connection.connect({ address: next.address });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+    } finally {
+      await next.stop();
+    }
+    expect(existsSync(options.pidFile)).toBe(false);
   });
 });
