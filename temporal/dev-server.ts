@@ -42,6 +42,11 @@ export const LATENCY_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'] as con
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
+  // Each tenant's tasks dispatched round-robin (contracts/fairness.ts), as a production server should be configured.
+  // Fairness holds within a task queue partition: one partition each, which one server process needs no more than.
+  for (const setting of ['matching.enableFairness=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
+    args.push('--dynamic-config-value', setting);
+  }
   args.push('--namespace', options.namespace ?? 'default');
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultOf } from '../config/env';
 import { pickCounters, syncInputSchema, syncWorkflowId, type SyncInput, type SyncState } from '../contracts/sync';
 import { getSyncStateQuery, integrationSync, requestSyncSignal } from '../workflows';
+import { tenantFairness } from '../contracts/fairness';
 import { signalWithStartOutcome } from './start-outcome';
 
 export interface SyncStartResult {
@@ -42,6 +43,7 @@ export async function startOrSignalSync(
       client.workflow.signalWithStart(integrationSync, {
         taskQueue,
         workflowId,
+        priority: tenantFairness(input.tenantId),
         args: [syncInputSchema.parse({ ...input, syncTaskId })],
         signal: requestSyncSignal,
         signalArgs: [{ trigger: input.trigger, correlationId: input.correlationId, ...(input.entityTypes ? { entityTypes: input.entityTypes } : {}), startsSyncTaskId: syncTaskId }],

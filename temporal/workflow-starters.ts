@@ -1,6 +1,7 @@
 // Starts of the one-per-key workflows other than the sync (see sync-starter.ts): callers outside workflows/ start
 // them through here, so they need neither the workflow functions nor their id schemes.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { tenantFairness } from '../contracts/fairness';
 import { deadLetterReplayWorkflowId, replayDeadLetters, type ReplayDeadLettersInput } from '../workflows/replay-dead-letters';
 import { refreshConnection, tokenRefreshWorkflowId, type RefreshConnectionInput } from '../workflows/refresh-connection';
 
@@ -23,11 +24,11 @@ async function startOnce(start: () => Promise<unknown>, workflowId: string): Pro
 /** One replay of an integration's dead letters at a time. */
 export function startDeadLetterReplay(client: Client, taskQueue: string, input: ReplayDeadLettersInput): Promise<StartResult> {
   const workflowId = deadLetterReplayWorkflowId(input.integrationId);
-  return startOnce(() => client.workflow.start(replayDeadLetters, { taskQueue, workflowId, args: [input] }), workflowId);
+  return startOnce(() => client.workflow.start(replayDeadLetters, { taskQueue, workflowId, priority: tenantFairness(input.tenantId), args: [input] }), workflowId);
 }
 
 /** One refresh of a connection at a time. */
-export function startTokenRefresh(client: Client, taskQueue: string, input: RefreshConnectionInput): Promise<StartResult> {
+export function startTokenRefresh(client: Client, taskQueue: string, input: RefreshConnectionInput, tenantId: string): Promise<StartResult> {
   const workflowId = tokenRefreshWorkflowId(input.connectionId);
-  return startOnce(() => client.workflow.start(refreshConnection, { taskQueue, workflowId, args: [input] }), workflowId);
+  return startOnce(() => client.workflow.start(refreshConnection, { taskQueue, workflowId, priority: tenantFairness(tenantId), args: [input] }), workflowId);
 }

@@ -114,7 +114,7 @@ export class InboundEventConsumer {
       });
     } else if (event.type === 'integration.token.refresh-requested') {
       const data = event.data as EventEnvelope<'integration.token.refresh-requested'>['data'];
-      await startTokenRefresh(temporal, taskQueue, { connectionId: data.connectionId, requestedAt: data.requestedAt, refreshBefore: data.expiresAt });
+      await startTokenRefresh(temporal, taskQueue, { connectionId: data.connectionId, requestedAt: data.requestedAt, refreshBefore: data.expiresAt }, data.tenantId);
     }
   }
 }

@@ -2,6 +2,7 @@ import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { syncInputSchema, syncWorkflowId, type SyncInput } from '../contracts/sync';
 import { integrationSync } from './integration-sync';
+import { tenantFairness } from '../contracts/fairness';
 import { startAbandonedChildren } from './start-children';
 
 const { publishCheckDue, claimDueIntegrations } = proxyActivities<Activities>({
@@ -29,7 +30,7 @@ export async function checkDueSyncs(input: CheckDueSyncsInput = {}): Promise<Che
   const due = await claimDueIntegrations({ now, limit: input.maxStarts ?? 100 });
   const children = await startAbandonedChildren(integrationSync, due, ({ integrationId, tenantId }) => {
     const sync = syncInputSchema.parse({ integrationId, tenantId, trigger: 'schedule', mode: 'incremental', correlationId: uuid4() } satisfies SyncInput);
-    return { workflowId: syncWorkflowId(integrationId), args: [sync], ...(input.syncTaskQueue ? { taskQueue: input.syncTaskQueue } : {}) };
+    return { workflowId: syncWorkflowId(integrationId), args: [sync], priority: tenantFairness(tenantId), ...(input.syncTaskQueue ? { taskQueue: input.syncTaskQueue } : {}) };
   });
   return { claimed: due.map((d) => d.integrationId), ...children };
 }

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Priority } from '@temporalio/common';
 import { ParentClosePolicy, startChild, type Workflow } from '@temporalio/workflow';
 
 /**
@@ -8,15 +8,15 @@ import { ParentClosePolicy, startChild, type Workflow } from '@temporalio/workfl
 export async function startAbandonedChildren<T>(
   workflow: Workflow,
   items: readonly T[],
-  options: (item: T) => { workflowId: string; args: unknown[]; taskQueue?: string },
+  options: (item: T) => { workflowId: string; args: unknown[]; taskQueue?: string; priority?: Priority },
 ): Promise<{ started: string[]; alreadyRunning: string[] }> {
   const started: string[] = [];
   const alreadyRunning: string[] = [];
   await Promise.all(
     items.map(async (item) => {
-      const { workflowId, args, taskQueue } = options(item);
+      const { workflowId, args, taskQueue, priority } = options(item);
       try {
-        await startChild(workflow, { workflowId, args, parentClosePolicy: ParentClosePolicy.ABANDON, ...(taskQueue ? { taskQueue } : {}) });
+        await startChild(workflow, { workflowId, args, parentClosePolicy: ParentClosePolicy.ABANDON, ...(taskQueue ? { taskQueue } : {}), ...(priority ? { priority } : {}) });
         started.push(workflowId);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ExpiringConnection } from '../store/connections';
 import { refreshConnection, tokenRefreshWorkflowId } from './refresh-connection';
+import { tenantFairness } from '../contracts/fairness';
 import { startAbandonedChildren } from './start-children';
 
 const { publishCheckExpiring, listExpiringConnections } = proxyActivities<Activities>({
@@ -26,8 +27,9 @@ export async function tokenRefreshSweep(input: TokenRefreshSweepInput): Promise<
   let afterId: string | null = null;
   for (;;) {
     const page: ExpiringConnection[] = await listExpiringConnections({ threshold: thresholdTime, afterId, limit: input.pageSize ?? 500 });
-    const children = await startAbandonedChildren(refreshConnection, page, ({ connectionId }) => ({
+    const children = await startAbandonedChildren(refreshConnection, page, ({ connectionId, tenantId }) => ({
       workflowId: tokenRefreshWorkflowId(connectionId),
+      priority: tenantFairness(tenantId),
       // Everything it selected is refreshed now: a token expiring before the next sweep must not wait for it.
       args: [{ connectionId, requestedAt: timestamp, refreshBefore: thresholdTime }],
     }));

@@ -180,6 +180,8 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
     });
     expect(result.claimed).toHaveLength(100);
     expect(result.claimed).toEqual(expect.arrayContaining(rows.map((r) => r.id)));
+    // And each sync queues under its tenant's fairness key, so the big tenant's backlog is not ahead of it.
+    expect((await env.client.workflow.getHandle(syncWorkflowId(rows[0]!.id)).describe()).priority?.fairnessKey).toBe('tenant-small');
     await env.db.query(`UPDATE integrations SET status = 'paused' WHERE tenant_id IN ('tenant-big', 'tenant-small')`);
   });
 
@@ -197,6 +199,7 @@ describe('schedules, due-sync check and OAuth token refresh', () => {
     expect(result.started.sort()).toEqual(dueConnections.map(tokenRefreshWorkflowId).sort());
     expect(result.started).not.toContain(tokenRefreshWorkflowId(await connectionIdOf(env.db, later)));
     for (const connectionId of dueConnections) expect(await env.client.workflow.getHandle(tokenRefreshWorkflowId(connectionId)).result()).toBe('refreshed');
+    expect((await env.client.workflow.getHandle(tokenRefreshWorkflowId(dueConnections[0]!)).describe()).priority?.fairnessKey).toBe(TENANT);
     recordHistory('refresh-connection', tokenRefreshWorkflowId(dueConnections[0]!), env.servers.temporalAddress);
     expect(oauth.calls).toBe(3);
 
