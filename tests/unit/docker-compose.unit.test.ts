@@ -36,6 +36,14 @@ describe('docker-compose.temporal.yml (no Docker engine here, so it is checked b
     expect(compose.services.temporal!.image).toMatch(/^temporalio\/server:1\.3\d\.\d+$/);
   });
 
+  it("turns on the Temporal server's task queue fairness, which the tenant fairness keys need", () => {
+    const server = compose.services.temporal! as Service & { volumes?: string[] };
+    const mount = server.volumes!.map((v) => v.split(':')).find(([, target]) => target === `/etc/temporal/${server.environment!.DYNAMIC_CONFIG_FILE_PATH}`);
+    expect(mount).toBeDefined();
+    const settings = parse(readFileSync(path.join(root, mount![0]!), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    expect(settings['matching.enableFairness']).toEqual([{ value: true }]);
+  });
+
   it('registers exactly the search attributes the workflows set', () => {
     const command = compose.services['temporal-setup']!.command!.join(' ');
     const registered = [...command.matchAll(/--name (\w+) --type (\w+)/g)].map(([, name, type]) => ({ name, type }));
