@@ -45,8 +45,8 @@ interface MappedOrder {
   updatedAt: string;
 }
 
-// Written out in full rather than `{ ...ref, more }`: per record, and a spread followed by more properties is V8's slow
-// path (activities/sync-page.ts).
+// The event's own fields spread last, never `{ ...ref, more }`: per record, and a spread followed by more properties
+// is V8's slow path (recordData in activities/sync-page.ts).
 const orderData = <T extends Record<string, string>>(shardId: string, externalId: string, order: MappedOrder, platform: string, more: T) => ({
   orderId: shardId,
   orderNumber: order.orderNumber,

@@ -102,18 +102,14 @@ async function storePage(ctx: PageContext, page: MappedPage): Promise<ShardResul
 
 /** The generic data events of spec 000 for every changed or rejected record, and the entity type's own events. */
 function announcePage(ctx: PageContext, page: MappedPage, stored: readonly ShardResult[], tombstoned: readonly TombstoneResult[], duration: number): EventEnvelope[] {
+  // Per page, not per record: the page's records share their time and context.
   const now = ctx.now();
   const announcer = announcerFor(ctx.entityType);
-  const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId };
-  // Per page, not per record: the page's records share their time and context. Per-record objects are written out in
-  // full, never as `{ ...common, more }`: Node 20's V8 builds a spread followed by more properties on a slow path,
-  // 1.3–3.2 µs each, with garbage that outlives the young generation (docs/BENCHMARKS.md, sixth session).
-  const base = eventContext(ctx);
   const syncedAt = now.toISOString();
   const platform = ctx.connector.platform;
   const announce = (externalId: string): AnnounceContext & { idempotencyKey: string } => {
     const idempotencyKey = idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
-    return { idempotencyKey, platform, syncedAt, event: { tenantId: base.tenantId, integrationId: base.integrationId, correlationId: base.correlationId, idempotencyKey, time: now } };
+    return { idempotencyKey, platform, syncedAt, event: eventContext(ctx, idempotencyKey, now) };
   };
   const mappedByExternalId = new Map<string, Record<string, unknown>>();
   for (const v of page.valid) mappedByExternalId.set(v.externalId, v.data);
@@ -121,51 +117,55 @@ function announcePage(ctx: PageContext, page: MappedPage, stored: readonly Shard
   for (const { externalId, shardId, outcome } of stored) {
     if (outcome === 'unchanged') continue;
     const at = announce(externalId);
-    const data = { integrationId: common.integrationId, tenantId: common.tenantId, syncTaskId: common.syncTaskId, correlationId: common.correlationId, shardId, externalId, idempotencyKey: at.idempotencyKey, success: true as const, duration };
-    events.push(createEvent('integration.data.mapped', data, at.event));
+    events.push(createEvent('integration.data.mapped', recordData(ctx, { shardId, externalId, idempotencyKey: at.idempotencyKey, success: true as const, duration }), at.event));
     events.push(...announcer.stored({ shardId, externalId, outcome, mapped: mappedByExternalId.get(externalId)! }, at));
   }
   for (const { externalId, error, partial } of page.rejected) {
     const at = announce(externalId);
     // Mapping is deterministic: a second attempt cannot change the answer, so the first one is final.
-    events.push(createEvent('integration.data.mapping.failed', { ...common, externalId, idempotencyKey: at.idempotencyKey, error, retryAttempt: 0 }, at.event));
+    events.push(createEvent('integration.data.mapping.failed', recordData(ctx, { externalId, idempotencyKey: at.idempotencyKey, error, retryAttempt: 0 }), at.event));
     events.push(...announcer.rejected({ externalId, reason: error, partial }, at));
   }
   for (const { externalId, shardId, data, deletedAt } of tombstoned) {
     const at = announce(externalId);
-    events.push(createEvent('integration.data.deleted', { ...common, entityType: ctx.entityType, shardId, externalId, idempotencyKey: at.idempotencyKey, deletedAt }, at.event));
+    events.push(createEvent('integration.data.deleted', recordData(ctx, { entityType: ctx.entityType, shardId, externalId, idempotencyKey: at.idempotencyKey, deletedAt }), at.event));
     events.push(...announcer.deleted({ shardId, externalId, mapped: data, deletedAt }, at));
   }
   return events;
 }
 
-const eventContext = (ctx: PageContext): EventContext => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId });
+/**
+ * The fields every data event of spec 000 starts with, then the event's own. The spread comes last on purpose: in
+ * Node 20's V8 a spread followed by more properties (`{ ...common, more }`) takes a slow path, 1.3–3.2 µs per object,
+ * whose garbage outlives the young generation; spread last it is the fast one (docs/BENCHMARKS.md, sixth session).
+ */
+const recordData = <T extends object>(ctx: PageContext, own: T) => ({ integrationId: ctx.integrationId, tenantId: ctx.tenantId, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId, ...own });
+
+const eventContext = (ctx: PageContext, idempotencyKey: string, time: Date): EventContext => ({ tenantId: ctx.tenantId, integrationId: ctx.integrationId, correlationId: ctx.correlationId, idempotencyKey, time });
 
 /** One `integration.data.raw` per record, or one `integration.data.raw.batch` for the page, as the fetch's size decided. */
 function rawEvents(ctx: PageContext, records: readonly RawRecord[]): EventEnvelope[] {
   if (records.length === 0) return [];
-  const base = eventContext(ctx);
+  const now = ctx.now();
   const keyOf = (externalId: string) => idempotencyKeyOf(ctx.integrationId, externalId, ctx.syncTaskId);
   const metadata = { direction: 'inbound', ...(ctx.filters ? { filters: ctx.filters } : {}) };
-  const common = { integrationId: ctx.integrationId, tenantId: ctx.tenantId, entityType: ctx.entityType, syncTaskId: ctx.syncTaskId, correlationId: ctx.correlationId, metadata };
   const batch = ctx.rawMode ? ctx.rawMode === 'batch' : records.length > ctx.batchThreshold;
   if (!batch) {
-    // Written out in full: a spread followed by more properties is V8's slow path (announcePage).
     return records.map((r) => {
       const idempotencyKey = keyOf(r.externalId);
-      const data = { integrationId: common.integrationId, tenantId: common.tenantId, entityType: common.entityType, syncTaskId: common.syncTaskId, correlationId: common.correlationId, metadata, rawData: r.data, externalId: r.externalId, idempotencyKey };
-      return createEvent('integration.data.raw', data, { tenantId: base.tenantId, integrationId: base.integrationId, correlationId: base.correlationId, idempotencyKey });
+      return createEvent('integration.data.raw', recordData(ctx, { entityType: ctx.entityType, metadata, rawData: r.data, externalId: r.externalId, idempotencyKey }), eventContext(ctx, idempotencyKey, now));
     });
   }
   return [
     createEvent(
       'integration.data.raw.batch',
-      {
-        ...common,
+      recordData(ctx, {
+        entityType: ctx.entityType,
+        metadata,
         records: records.map((r) => ({ rawData: r.data, externalId: r.externalId, idempotencyKey: keyOf(r.externalId) })),
         batchSize: records.length,
-      },
-      { ...base, idempotencyKey: `${ctx.syncTaskId}-${ctx.entityType}-${ctx.pageKey}` },
+      }),
+      eventContext(ctx, `${ctx.syncTaskId}-${ctx.entityType}-${ctx.pageKey}`, now),
     ),
   ];
 }
