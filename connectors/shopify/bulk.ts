@@ -352,7 +352,7 @@ class BulkPage {
         }
         // Parsed for this page alone: completed in place, not copied.
         this.current = Object.assign(object, { lineItems: { nodes: [] as unknown[] } });
-        this.records.push(toRecord(this.current));
+        this.records.push(toRecord(this.current, this.where()));
       } else if (!this.aligning) {
         if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result ${this.where()}: a line item of ${String(parent)} is not under its order`);
         delete object.__parentId;
@@ -371,14 +371,22 @@ class BulkPage {
 }
 
 function parseLine(text: string, where: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch {
     // A whole line that is not JSON is in the file: reading it again gives the same.
     throw providerRejected(`shopify bulk result ${where} is not JSON: ${text.slice(0, 120)}`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw providerRejected(`shopify bulk result ${where} is not a JSON object: ${text.slice(0, 120)}`);
+  return value as Record<string, unknown>;
 }
 
-function toRecord(order: Record<string, unknown>): RawRecord {
-  return { externalId: String(order.legacyResourceId), ...(typeof order.updatedAt === 'string' ? { updatedAt: order.updatedAt } : {}), data: order };
+function toRecord(order: Record<string, unknown>, where: string): RawRecord {
+  const id = order.legacyResourceId;
+  if (typeof id !== 'string' && typeof id !== 'number') throw providerRejected(`shopify bulk result ${where} names neither an order (legacyResourceId) nor its order (__parentId)`);
+  // Not `{ ...(updatedAt ? { updatedAt } : {}), data }`: per record, and a spread followed by more is V8's slow path.
+  const record: RawRecord = { externalId: String(id), data: order };
+  if (typeof order.updatedAt === 'string') record.updatedAt = order.updatedAt;
+  return record;
 }

@@ -68,7 +68,7 @@ describe('Shopify bulk exports against recorded answers', () => {
     return completed;
   };
 
-  it('refuses a result file it cannot read line by line: a line that is not JSON, a line without end', async () => {
+  it('refuses a result file it cannot read line by line: a line that is not JSON, one that is not an order or a line item, a line without end', async () => {
     answer = completedHere();
     const status = await shopifyConnector.bulkExport!.check(connection(), 'gid://shopify/BulkOperation/4047052112061');
     const cursor = status.status === 'completed' ? status.cursor : null;
@@ -76,6 +76,11 @@ describe('Shopify bulk exports against recorded answers', () => {
     try {
       file = Buffer.from('{"id":"gid:\\/\\/shopify\\/Order\\/1","legacyResourceId":"1"}\n{"id": oops}\n');
       await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: expect.stringContaining('line 2 is not JSON') });
+      // JSON, but not an order or a line item: refused as the provider's answer, not retried as a cut-off download.
+      file = Buffer.from('{"id":"gid:\\/\\/shopify\\/Order\\/1","legacyResourceId":"1"}\nnull\n');
+      await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: expect.stringContaining('line 2 is not a JSON object') });
+      file = Buffer.from('{"id":"gid:\\/\\/shopify\\/Order\\/1","legacyResourceId":"1"}\n{"name":"#1003"}\n');
+      await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, nonRetryable: true, message: expect.stringContaining('line 2 names neither an order') });
       file = Buffer.alloc(17 * 1024 * 1024, 'x');
       await expect(read()).rejects.toMatchObject({ type: FailureType.ProviderRejected, message: expect.stringContaining('line 1 is over') });
     } finally {
