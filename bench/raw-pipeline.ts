@@ -13,7 +13,7 @@ import { runPageLoop } from '../activities/page-loop';
 import { processPage } from '../activities/sync-page';
 import { openEntityPipeline, type SyncTaskRef } from '../activities/sync-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addCounters, BULK_CHECK_FIRST_MS, BULK_CHECK_MAX_MS, emptyCounters, type SyncCounters } from '../contracts/sync';
+import { addCounters, BULK_CHECK_FIRST_MS, emptyCounters, nextBulkCheckWait, type SyncCounters } from '../contracts/sync';
 import { getConnectionOfIntegration } from '../store/connections';
 import { saveCursor } from '../store/checkpoints';
 
@@ -34,7 +34,7 @@ export async function runPages(deps: ActivityDeps, ref: SyncTaskRef, entityType:
   const bulk = pipeline.connector.bulkExport;
   const started = cursor === null && bulk ? await bulk.start(context, { entityType, since: null }) : null;
   if (started && bulk) {
-    for (let wait = BULK_CHECK_FIRST_MS; ; wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+    for (let wait = BULK_CHECK_FIRST_MS; ; wait = nextBulkCheckWait(wait)) {
       await sleep(wait);
       const status = await bulk.check(context, started.operationId);
       if (status.status === 'running') continue;

@@ -117,9 +117,15 @@ export type RequestSyncInput = z.infer<typeof requestSyncInputSchema>;
  */
 export const DEFAULT_CHUNK_MAX_RECORDS = 25_000;
 
-/** Between checks of a bulk export the provider prepares: doubling from 1 s to 30 s (the workflow waits on timers). */
+/**
+ * Between checks of a bulk export the provider prepares (the workflow waits on timers): from 1 s, half as long again
+ * each time, up to 30 s. Shopify finishes a small export in seconds and a check is one lookup (3 points): the wait past
+ * the export's end stays within half the time waited, where doubling let a 3.1 s export wait until 7 s. Not sooner
+ * than 1 s: Temporal fires no timer earlier than `history.timerProcessorMaxTimeShift` (1 s by default) from now.
+ */
 export const BULK_CHECK_FIRST_MS = 1_000;
-export const BULK_CHECK_MAX_MS = 30_000;
+const BULK_CHECK_MAX_MS = 30_000;
+export const nextBulkCheckWait = (wait: number): number => Math.min(Math.round(wait * 1.5), BULK_CHECK_MAX_MS);
 
 export const SYNC_QUERY = 'getSyncState';
 export const SYNC_SIGNAL = 'requestSync';

@@ -23,8 +23,8 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../contracts/failures';
 import {
   addCounters,
   BULK_CHECK_FIRST_MS,
-  BULK_CHECK_MAX_MS,
   DEFAULT_BULK_PARTS,
+  nextBulkCheckWait,
   DEFAULT_CHUNK_MAX_RECORDS,
   emptyCounters,
   pickCounters,
@@ -48,6 +48,9 @@ export const BULK_EXPORT_PATCH = 'bulk-export';
 export const BULK_PARTS_PATCH = 'bulk-parts';
 /** Syncs started before it waited a zero-length timer for late signals before ending; they replay with it. */
 export const NO_LATE_SIGNAL_TIMER_PATCH = 'no-late-signal-timer';
+/** Syncs that waited for a bulk export while the wait between checks doubled (1 s, 2 s, 4 s … 30 s) replay with that schedule. */
+export const BULK_CHECK_SOONER_PATCH = 'bulk-check-sooner';
+const legacyBulkCheckWaits = { first: 1_000, next: (wait: number) => Math.min(wait * 2, 30_000) };
 /** A large shop's bulk export can take hours; a day of waiting is about 3,000 checks (12,000 history events). */
 const BULK_EXPORT_MAX_WAIT_MS = 24 * 3_600_000;
 /** Well below Temporal's limits; continue-as-new also happens earlier when the server suggests it. */
@@ -136,7 +139,8 @@ export async function integrationSync(input: SyncInput, carry?: SyncCarry): Prom
     if (!started) return undefined;
     const warning = started.warning ? { warning: started.warning } : {};
     state.bulkExport = { operationId: started.operationId, status: 'running', objectCount: 0, ...warning };
-    for (let wait = BULK_CHECK_FIRST_MS, waited = 0; ; waited += wait, wait = Math.min(wait * 2, BULK_CHECK_MAX_MS)) {
+    const waits = patched(BULK_CHECK_SOONER_PATCH) ? { first: BULK_CHECK_FIRST_MS, next: nextBulkCheckWait } : legacyBulkCheckWaits;
+    for (let wait = waits.first, waited = 0; ; waited += wait, wait = waits.next(wait)) {
       // A provider that never finishes (or says RUNNING for ever) must not hold the sync, and its history, open.
       if (waited >= BULK_EXPORT_MAX_WAIT_MS) {
         throw ApplicationFailure.create({ type: FailureType.ProviderRejected, nonRetryable: true, message: `bulk export ${started.operationId} still not finished after ${BULK_EXPORT_MAX_WAIT_MS / 3_600_000} h` });

@@ -25,7 +25,8 @@ describe('replay of recorded workflow histories', () => {
     // integrationSync's paths that add commands of their own: a worker kill, an extra pass, a cancel, a token refresh,
     // a bulk export waited for on timers (patched: the histories from before it replay without it), a start with its
     // own signal and an extra pass decided without the zero-length timer the older histories have, a bulk export read
-    // as parts at once (patched) and the run that continues them.
+    // as parts at once (patched) and the run that continues them, a bulk export checked at waits growing by half
+    // instead of doubling (patched: sync-bulk-export.json is from before).
     expect(files).toEqual(
       expect.arrayContaining([
         'sync-after-worker-kill.json',
@@ -33,6 +34,7 @@ describe('replay of recorded workflow histories', () => {
         'sync-cancelled.json',
         'sync-with-token-refresh.json',
         'sync-bulk-export.json',
+        'sync-bulk-export-checks-1.5x.json',
         'sync-signal-with-start.json',
         'sync-bulk-parts.json',
         'sync-bulk-parts-continued.json',

@@ -84,7 +84,7 @@ describe('integrationSync under failures, signals and cancellation', () => {
     const state = await handle.result();
     await second.stop();
     await shop.stop();
-    recordHistory('sync-bulk-export', handle.workflowId, env.servers.temporalAddress);
+    recordHistory('sync-bulk-export-checks-1.5x', handle.workflowId, env.servers.temporalAddress);
 
     expect(state).toMatchObject({ status: 'completed', created: 100_000, recordsFetched: 100_000, bulkExport: { status: 'completed', objectCount: 225_000 } });
     expect(shop.bulkOperations).toHaveLength(1);
