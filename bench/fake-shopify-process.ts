@@ -1,6 +1,8 @@
 // The fake Shopify in a process of its own, so serving pages does not share an event loop (or a core's time slice)
 // with the pipeline under measurement. Prints `{"baseUrl": …}` once listening; GET /__stats answers its counters.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shopifyConnector } from '../connectors/shopify/connector';
 import { FakeShopify, type FakeShopifyOptions } from '../tests/support/fake-shopify';
 
 /** The only token the benchmark's fake shop accepts; it guards nothing real. */
@@ -47,6 +49,19 @@ export async function startFakeShopifyProcess(options: FakeShopifyProcessOptions
       await gone;
     },
   };
+}
+
+/**
+ * Has the fake shop write its full export's result file once, before any measured sync: it then serves every later
+ * export of the same query from that file (tests/support/fake-shopify.ts), so each sync waits the same one bulk check
+ * for it rather than for this fake writing it again, which left the syncs compared waiting one, two or three checks.
+ */
+export async function prepareBulkResult(baseUrl: string): Promise<void> {
+  const connection = { config: { baseUrl }, credentials: { accessToken: FAKE_SHOP_TOKEN }, policy: { allowInsecure: true, allowedCidrs: [] } };
+  const bulk = shopifyConnector.bulkExport!;
+  const started = await bulk.start(connection, { entityType: 'Order', since: null });
+  if (!started) throw new Error('the fake shop refused a bulk export');
+  while ((await bulk.check(connection, started.operationId)).status === 'running') await sleep(100);
 }
 
 if (require.main === module) {

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { runBullmqSync, startBullmqWorker } from './bullmq-peer';
 import { historyEvents, newRef, pipelineEnvOf, seedShop, syncThroughTemporal, type BenchContext } from './context';
-import { startFakeShopifyProcess } from './fake-shopify-process';
+import { prepareBulkResult, startFakeShopifyProcess } from './fake-shopify-process';
 import { CpuMeter, cpuMsByThread, pidListeningOn } from './cpu';
 import { figure, timed, type Figure } from './figures';
 import { runRawInProcess } from './raw-pipeline';
@@ -19,6 +19,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<Figure[]> {
 async function throughputAt(ctx: BenchContext, records: number): Promise<Figure[]> {
   const { env, sizes } = ctx;
   const shop = await startFakeShopifyProcess({ generatedOrders: records });
+  await prepareBulkResult(shop.baseUrl);
   const worker = await env.startWorker();
   const bullEnv = { ...pipelineEnvOf(env), BULLMQ_QUEUE: `bench-${env.taskQueue}` };
   const bull = startBullmqWorker(bullEnv);
