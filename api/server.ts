@@ -19,13 +19,13 @@ async function main(): Promise<void> {
   const bus = createEventBus(env);
   const temporal = await connectClient(env);
   const app = await appFromEnv(env, { db, bus, temporal, logger });
-  await app.listen({ host: env.API_HOST, port: env.API_PORT });
-
+  // Before listening: a SIGTERM that follows "Server listening" at once must find the handler in place.
   // Open requests get the request timeout to finish, then a little for the connections to close.
   closeGracefully(logger, env.API_REQUEST_TIMEOUT + 5_000, async () => {
     await app.close();
     await Promise.all([temporal.connection.close(), bus.close(), db.end(), tracing.shutdown()]);
   });
+  await app.listen({ host: env.API_HOST, port: env.API_PORT });
 }
 
 main().catch((err) => {

@@ -23,15 +23,21 @@ const SECRET_PATHS = [
 ];
 
 export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
-    level: options.level,
-    name: options.name,
-    base: { pid: process.pid },
-    redact: { paths: SECRET_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Within a traced request or activity every line names its trace, beside correlationId and workflowId.
-    mixin: activeTraceFields,
-  });
+  return pino(
+    {
+      level: options.level,
+      name: options.name,
+      base: { pid: process.pid },
+      redact: { paths: SECRET_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Within a traced request or activity every line names its trace, beside correlationId and workflowId.
+      mixin: activeTraceFields,
+    },
+    // Written before the call returns: with pino's default (asynchronous) stdout, a line still being written when
+    // the process exits is lost, as a crash's fatal line was on a loaded machine. The roles log per chunk, page or
+    // request, not per record, so a write call per line costs nothing measurable (docs/BENCHMARKS.md).
+    pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 /**

@@ -14,11 +14,12 @@ async function main(): Promise<void> {
   const temporal = await connectClient(env);
   const consumer = createInboundConsumer(env, { temporal, db, logger });
   await consumer.start();
-  logger.info({ stream: env.INBOUND_STREAM }, 'consumer started');
+  // Before the line that says it started: a signal that follows it at once must find the handler in place.
   closeGracefully(logger, 30_000, async () => {
     await consumer.stop();
     await Promise.all([temporal.connection.close(), db.end()]);
   });
+  logger.info({ stream: env.INBOUND_STREAM }, 'consumer started');
 }
 
 main().catch((err) => {
