@@ -147,8 +147,11 @@ async function runBulkQuery(connection: ConnectionContext, since: string | null,
   if (messages.some((m) => /already in progress/i.test(m))) {
     const { data: current } = await shopifyGraphql<{ currentBulkOperation: Operation | null }>(connection, CURRENT_OPERATION, {}, { estimatedCost: LOOKUP_COST, signal });
     const running = current.currentBulkOperation;
-    if (running && running.query === query && (running.status === 'CREATED' || running.status === 'RUNNING')) return { operationId: running.id };
-    throw rateLimited(`shopify runs another bulk operation for this shop (${running?.id ?? 'unknown'}); trying again in 30 s`, 30_000);
+    const busy = running?.status === 'CREATED' || running?.status === 'RUNNING';
+    if (running && busy && running.query === query) return { operationId: running.id };
+    // The one in progress finished between the two answers: the shop is free now, not in 30 s.
+    if (!busy) throw rateLimited(`shopify's bulk operation in progress on this shop (${running?.id ?? 'unknown'}) has just finished; trying again in 1 s`, 1_000);
+    throw rateLimited(`shopify runs another bulk operation for this shop (${running.id}); trying again in 30 s`, 30_000);
   }
   throw providerRejected(`shopify refused the bulk export: ${messages.join('; ') || 'no reason given'}`);
 }

@@ -16,6 +16,8 @@ describe('Shopify bulk exports against recorded answers', () => {
   /** The recorded answer the next GraphQL request gets, and the result file served. */
   let answer: unknown;
   let file = jsonl;
+  /** The status the shop's current bulk operation (another app query) answers with. */
+  let currentStatus = 'RUNNING';
   beforeAll(async () => {
     server = await listenLocal((req, res) => {
       if (req.url?.startsWith('/result.jsonl')) {
@@ -30,7 +32,7 @@ describe('Shopify bulk exports against recorded answers', () => {
         const reply = body.includes('accessScopes')
           ? { data: { currentAppInstallation: { accessScopes: [{ handle: 'read_orders' }, { handle: 'read_all_orders' }] } } }
           : body.includes('currentBulkOperation')
-            ? { data: { currentBulkOperation: { id: 'gid://shopify/BulkOperation/4046676525245', status: 'RUNNING', query: '{ products { edges { node { id } } } }' } } }
+            ? { data: { currentBulkOperation: { id: 'gid://shopify/BulkOperation/4046676525245', status: currentStatus, query: '{ products { edges { node { id } } } }' } } }
             : answer;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply));
       });
@@ -52,12 +54,16 @@ describe('Shopify bulk exports against recorded answers', () => {
     }
   });
 
-  it('starts an export, waits for another app query running on the shop, and names the userErrors of a refusal', async () => {
+  it('starts an export, waits for another app query running on the shop (a second when it has just finished), and names the userErrors of a refusal', async () => {
     const start = () => shopifyConnector.bulkExport!.start(connection(), { entityType: 'Order', since: null });
     answer = recorded['runQuery.created'];
     await expect(start()).resolves.toEqual({ operationId: 'gid://shopify/BulkOperation/4046733967549' });
     answer = recorded['runQuery.alreadyInProgress'];
     await expect(start()).rejects.toMatchObject({ type: FailureType.RateLimited, message: expect.stringContaining('4046676525245') });
+    // It finished between the refusal and the question: tried again in a second, not in 30.
+    currentStatus = 'COMPLETED';
+    await expect(start()).rejects.toMatchObject({ type: FailureType.RateLimited, nextRetryDelay: 1_000, message: expect.stringContaining('has just finished') });
+    currentStatus = 'RUNNING';
     answer = recorded['runQuery.userError'];
     await expect(start()).rejects.toMatchObject({ type: FailureType.ProviderRejected, message: expect.stringContaining('something wrong with the requested field') });
   });
