@@ -44,12 +44,12 @@ export function createLogger(options: { level: string; name?: string }): Logger 
  * A process's last words as a log line: an uncaught exception or unhandled rejection is logged at fatal, with its
  * stack, before the process exits 1 (what Node would do anyway, minus the unstructured stderr dump).
  */
+/** For a logger of createLogger. */
 export function logFatalErrors(logger: Logger): void {
   const die = (kind: string) => (err: unknown) => {
+    // createLogger's destination is synchronous: the line is out when fatal() returns, so nothing waits for a flush.
     logger.fatal({ err }, `${kind}; exiting`);
-    // The line may still sit in the destination's buffer (stdout a busy pipe): out first, but never wait forever.
-    setTimeout(() => process.exit(1), 1_000);
-    logger.flush(() => process.exit(1));
+    process.exit(1);
   };
   process.once('uncaughtException', die('uncaught exception'));
   process.once('unhandledRejection', die('unhandled rejection'));

@@ -148,7 +148,7 @@ async function runBulkQuery(connection: ConnectionContext, since: string | null,
     const { data: current } = await shopifyGraphql<{ currentBulkOperation: Operation | null }>(connection, CURRENT_OPERATION, {}, { estimatedCost: LOOKUP_COST, signal });
     const running = current.currentBulkOperation;
     const busy = running?.status === 'CREATED' || running?.status === 'RUNNING';
-    if (running && busy && running.query === query) return { operationId: running.id };
+    if (busy && running.query === query) return { operationId: running.id };
     // The one in progress finished between the two answers: the shop is free now, not in 30 s.
     if (!busy) throw rateLimited(`shopify's bulk operation in progress on this shop (${running?.id ?? 'unknown'}) has just finished; trying again in 1 s`, 1_000);
     throw rateLimited(`shopify runs another bulk operation for this shop (${running.id}); trying again in 30 s`, 30_000);
@@ -355,7 +355,10 @@ class BulkPage {
         }
         // Parsed for this page alone: completed in place, not copied.
         this.current = Object.assign(object, { lineItems: { nodes: [] as unknown[] } });
-        this.records.push(toRecord(this.current, this.where()));
+        const record = toRecord(this.current);
+        // The line's place is named only when it is wrong: building it per order was per-record work for nothing.
+        if (!record) throw providerRejected(`shopify bulk result ${this.where()} names neither an order (legacyResourceId) nor its order (__parentId)`);
+        this.records.push(record);
       } else if (!this.aligning) {
         if (!this.current || parent !== this.current.id) throw providerRejected(`shopify bulk result ${this.where()}: a line item of ${String(parent)} is not under its order`);
         delete object.__parentId;
@@ -385,9 +388,10 @@ function parseLine(text: string, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function toRecord(order: Record<string, unknown>, where: string): RawRecord {
+/** The order as a record, or undefined when it carries no `legacyResourceId` to be known by. */
+function toRecord(order: Record<string, unknown>): RawRecord | undefined {
   const id = order.legacyResourceId;
-  if (typeof id !== 'string' && typeof id !== 'number') throw providerRejected(`shopify bulk result ${where} names neither an order (legacyResourceId) nor its order (__parentId)`);
+  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
   // Not `{ ...(updatedAt ? { updatedAt } : {}), data }`: per record, and a spread followed by more is V8's slow path.
   const record: RawRecord = { externalId: String(id), data: order };
   if (typeof order.updatedAt === 'string') record.updatedAt = order.updatedAt;
